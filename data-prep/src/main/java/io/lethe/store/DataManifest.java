@@ -1,0 +1,79 @@
+package io.lethe.store;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one committed data version holds: the settings that produced it, and for every shard/slice partition (and
+ * the test split) its row count, a content hash and its files. Written last into the staged version directory, so
+ * a version with a manifest is complete.
+ *
+ * @param derivedFrom the version this one was rewritten from (physical deletion), or null for a fresh prepare
+ * @param test the test split, as a partition with shard and slice -1
+ */
+public record DataManifest(
+    int formatVersion,
+    int version,
+    Integer derivedFrom,
+    String createdAt,
+    String reason,
+    DataSettings settings,
+    int numFeatures,
+    int numClasses,
+    long trainRows,
+    long testRows,
+    List<PartitionEntry> partitions,
+    PartitionEntry test) {
+
+  public DataManifest {
+    partitions = List.copyOf(Objects.requireNonNull(partitions, "partitions"));
+  }
+
+  /** The partition of one shard and slice, if it holds any rows. */
+  public Optional<PartitionEntry> partition(int shard, int slice) {
+    return partitions.stream().filter(p -> p.shard() == shard && p.slice() == slice).findFirst();
+  }
+
+  /** Rows of one shard over all its slices. */
+  public long shardRows(int shard) {
+    return partitions.stream().filter(p -> p.shard() == shard).mapToLong(PartitionEntry::rows).sum();
+  }
+
+  /**
+   * How the examples were produced; enough to reproduce the version from its inputs.
+   *
+   * @param source "fashion-mnist", "idx", "parquet" or "csv"
+   * @param strategy sharding strategy: "subject-hash" or "random"
+   * @param salt salt of the subject hash (subject-hash) ; seed is used by random
+   */
+  public record DataSettings(
+      String source,
+      List<String> inputs,
+      List<String> testInputs,
+      String strategy,
+      int numShards,
+      int numSlices,
+      String salt,
+      long seed,
+      String idColumn,
+      String subjectColumn,
+      String labelColumn,
+      List<String> featureColumns,
+      double featureScale) {}
+
+  /**
+   * One partition's files and a hash of its content.
+   *
+   * @param contentSha256 sha256 over the rows in record_id order (id, subject, label, feature bits), independent of
+   *     how the rows are split into files
+   * @param files paths relative to the data version directory, with sizes
+   */
+  public record PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files) {
+    public PartitionEntry {
+      files = List.copyOf(Objects.requireNonNull(files, "files"));
+    }
+  }
+
+  public record FileEntry(String path, long bytes) {}
+}

@@ -1,0 +1,37 @@
+package io.lethe.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreLockTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSecondWriterFailsFastNamingTheHolderAndTheLockIsFreedOnClose() {
+    LetheStore store = LetheStore.open(dir.toString(), new Configuration(), false,
+        Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));
+    String uri = store.uri().toString();
+    long pid = ProcessHandle.current().pid();
+    try (StoreLock first = StoreLock.acquire(store, "lethe train")) {
+      assertThatThrownBy(() -> StoreLock.acquire(store, "lethe forget"))
+          .isInstanceOf(StoreException.class)
+          .hasMessageStartingWith("Store " + uri + " is locked by 'lethe train' (pid " + pid + " on ")
+          .hasMessageEndingWith(", since 2026-11-22T10:00:00Z). Only one Lethe writer may run at a time: wait for"
+              + " it to finish. If that process is gone (crashed or killed), run `lethe unlock --store " + uri
+              + "` and then `lethe resume` to finish its work.");
+    }
+    try (StoreLock again = StoreLock.acquire(store, "lethe forget")) {
+      assertThat(again.holder().command()).isEqualTo("lethe forget");
+      assertThat(StoreLock.forceUnlock(store)).isTrue();
+    }
+    assertThat(StoreLock.forceUnlock(store)).isFalse();
+  }
+}
