@@ -1,0 +1,57 @@
+package io.lethe.jobs.cli;
+
+import io.lethe.jobs.bench.TrainBenchmark;
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.store.Json;
+import io.lethe.store.LetheStore;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lethe bench}: benchmarks that write JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks on real data, written as JSON (the README quotes their figures).",
+    subcommands = {BenchCommand.Train.class})
+final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code lethe bench train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"Prepare the configured data (default Fashion-MNIST, 8 shards x 4 slices) and measure:",
+          "full training (examples/s, seconds per shard), Spark vs plain DL4J on one shard, 2 shards in",
+          "parallel vs one after another, and ensemble vs monolithic test accuracy."})
+  static final class Train implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin DataOptions data;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-train.json",
+        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Override
+    public Integer call() throws IOException {
+      LetheSettings settings = common.settings(data.overrides());
+      SparkSession spark = CommonOptions.spark(settings);
+      LetheStore store = CommonOptions.openStore(spark, settings);
+      String json = Json.write(TrainBenchmark.run(spark, store, settings));
+      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
+      spec.commandLine().getOut().println(json);
+      spec.commandLine().getOut().println("Wrote " + output);
+      return 0;
+    }
+  }
+}

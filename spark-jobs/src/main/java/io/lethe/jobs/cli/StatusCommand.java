@@ -1,0 +1,55 @@
+package io.lethe.jobs.cli;
+
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.store.DataManifest;
+import io.lethe.store.GenerationManifest;
+import io.lethe.store.LetheStore;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lethe status}: what the store holds and what it serves. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show the store's data versions, the served generation and each shard's checkpoint chain.")
+final class StatusCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    LetheSettings settings = common.settings(List.of());
+    SparkSession spark = CommonOptions.spark(settings);
+    LetheStore store = CommonOptions.openStore(spark, settings);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("Store " + store.uri());
+    List<Integer> versions = store.dataVersions();
+    out.println("Data versions: " + (versions.isEmpty() ? "none (run lethe prepare)" : versions));
+    if (!versions.isEmpty()) {
+      DataManifest data = store.readDataManifest(versions.get(versions.size() - 1));
+      out.printf("  newest v%d: %d train rows, %d test rows, %d shards x %d slices (%s)%n", data.version(),
+          data.trainRows(), data.testRows(), data.settings().numShards(), data.settings().numSlices(),
+          data.reason());
+    }
+    OptionalLong latest = store.latestGeneration();
+    if (latest.isEmpty()) {
+      out.println("Served generation: none (run lethe train)");
+      return 0;
+    }
+    GenerationManifest g = store.readGeneration(latest.getAsLong());
+    out.printf("Served generation %d (%s, %s), data version %d, %d of %d shards served%n", g.number(),
+        g.reason(), g.createdAt(), g.dataVersion(), g.servedShards().size(), g.shards().size());
+    for (GenerationManifest.ShardEntry s : g.shards()) {
+      out.printf("  shard %d: %s%n", s.shard(), s.isServed()
+          ? "slice " + s.servedSlice() + " of " + s.chain().size() + ", checkpoint " + s.servedCheckpoint()
+              + ", " + s.trainRows() + " rows"
+          : "left out (no clean checkpoint)");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,25 @@
+package io.lethe.jobs.train;
+
+import io.lethe.models.Provenance;
+import io.lethe.models.SliceMetrics;
+import io.lethe.store.Json;
+import java.util.List;
+
+/**
+ * What a shard's training task sends back to the driver: the provenance of each checkpoint it wrote (slice order)
+ * and per-slice metrics. Travels as JSON so the Spark result needs no custom encoder.
+ */
+public record ShardTrainResult(int shard, List<String> provenanceJson, List<SliceMetrics> metrics, double seconds) {
+
+  public List<Provenance> provenance() {
+    return provenanceJson.stream().map(Provenance::fromJson).toList();
+  }
+
+  public String toJson() {
+    return Json.write(this);
+  }
+
+  public static ShardTrainResult fromJson(String json) {
+    return Json.read(json, ShardTrainResult.class, "shard training result");
+  }
+}

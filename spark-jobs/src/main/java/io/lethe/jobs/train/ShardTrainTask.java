@@ -1,0 +1,81 @@
+package io.lethe.jobs.train;
+
+import io.lethe.jobs.checkpoint.CheckpointRepository;
+import io.lethe.jobs.spark.StoreHandle;
+import io.lethe.models.ModelSpec;
+import io.lethe.models.NativeRuntime;
+import io.lethe.models.ResumePoint;
+import io.lethe.models.ShardTrainer;
+import io.lethe.models.SliceData;
+import io.lethe.models.TrainingResult;
+import io.lethe.store.FailPoints;
+import io.lethe.store.LetheStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * The body of one shard's Spark task: gathers the shard's rows by slice, runs the plain-DL4J {@link ShardTrainer}
+ * (optionally resuming from a clean checkpoint), and writes each slice checkpoint to the store from the executor.
+ * Deterministic: a retried task writes the same checkpoints under the same names.
+ */
+public final class ShardTrainTask implements MapPartitionsFunction<Row, String> {
+  private static final long serialVersionUID = 1L;
+
+  private final StoreHandle store;
+  private final String specJson;
+  private final int shard;
+  private final int numSlices;
+  private final int nativeThreads;
+  private final String resumeCheckpoint;
+  private final Map<String, String> libraryVersions;
+
+  /**
+   * @param resumeCheckpoint sha256 of the checkpoint to continue from (its slice + 1 is trained first), or null
+   *     to train from scratch
+   */
+  public ShardTrainTask(StoreHandle store, ModelSpec spec, int shard, int numSlices, int nativeThreads,
+      String resumeCheckpoint) {
+    this.store = store;
+    this.specJson = spec.toJson();
+    this.shard = shard;
+    this.numSlices = numSlices;
+    this.nativeThreads = nativeThreads;
+    this.resumeCheckpoint = resumeCheckpoint;
+    this.libraryVersions = BuildInfo.libraryVersions();
+  }
+
+  @Override
+  public Iterator<String> call(Iterator<Row> rows) throws IOException {
+    long start = System.nanoTime();
+    List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, ModelSpec.fromJson(specJson).numFeatures());
+    NativeRuntime.pinThreads(nativeThreads);
+    LetheStore opened = store.open();
+    CheckpointRepository checkpoints = new CheckpointRepository(opened);
+    ResumePoint resume = resumeCheckpoint == null
+        ? null
+        : new ResumePoint(checkpoints.loadModel(resumeCheckpoint), checkpoints.loadProvenance(resumeCheckpoint));
+    ShardTrainer trainer = ShardTrainer.builder()
+        .spec(ModelSpec.fromJson(specJson))
+        .shard(shard)
+        .numSlices(numSlices)
+        .nativeThreads(nativeThreads)
+        .libraryVersions(libraryVersions)
+        .clock(Clock.systemUTC())
+        .build();
+    TrainingResult result = trainer.train(slices, resume, (checkpoint, provenance) -> {
+      checkpoints.accept(checkpoint, provenance);
+      FailPoints.check("train.after-checkpoint.shard-" + shard + ".slice-" + provenance.slice());
+    });
+    List<String> provenance = new ArrayList<>();
+    result.checkpoints().forEach(p -> provenance.add(p.toJson()));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return List.of(new ShardTrainResult(shard, provenance, result.metrics(), seconds).toJson()).iterator();
+  }
+
+}
