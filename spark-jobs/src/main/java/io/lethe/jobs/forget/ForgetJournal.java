@@ -1,0 +1,85 @@
+package io.lethe.jobs.forget;
+
+import io.lethe.store.Json;
+import io.lethe.store.LetheStore;
+import io.lethe.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The append-only journal of one forget batch: {@code ledger/batches/<batch>/journal/<NN>-<STATE>.json}, one file
+ * per committed step, each created under a fresh name by the store's atomic commit. The batch is in the state of
+ * its newest entry.
+ */
+public final class ForgetJournal {
+  private final LetheStore store;
+  private final String batchId;
+
+  public ForgetJournal(LetheStore store, String batchId) {
+    this.store = store;
+    this.batchId = batchId;
+  }
+
+  public static Path batchesDir(LetheStore store) {
+    return new Path(store.layout().ledgerDir(), "batches");
+  }
+
+  public static Path batchDir(LetheStore store, String batchId) {
+    return new Path(batchesDir(store), batchId);
+  }
+
+  private Path journalDir() {
+    return new Path(batchDir(store, batchId), "journal");
+  }
+
+  public String batchId() {
+    return batchId;
+  }
+
+  /** Commits {@code state} as the batch's next step. */
+  public JournalEntry append(ForgetState state, Map<String, Object> details) {
+    JournalEntry entry = new JournalEntry(batchId, state, store.clock().instant().toString(), details);
+    Path file = new Path(journalDir(), String.format(Locale.ROOT, "%02d-%s.json", state.ordinal(), state.name()));
+    store.commitNewFile(file, Json.write(entry).getBytes(StandardCharsets.UTF_8), false);
+    return entry;
+  }
+
+  /** Every committed step, oldest first. */
+  public List<JournalEntry> entries() {
+    List<JournalEntry> entries = new ArrayList<>();
+    for (FileStatus status : store.list(journalDir())) {
+      if (status.getPath().getName().endsWith(".json")) {
+        entries.add(Json.read(store.readString(status.getPath()), JournalEntry.class, status.getPath().toString()));
+      }
+    }
+    entries.sort(Comparator.comparing(JournalEntry::state));
+    return entries;
+  }
+
+  public Optional<JournalEntry> last() {
+    List<JournalEntry> entries = entries();
+    return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
+  }
+
+  /** The committed entry of {@code state}; fails if the batch never reached it. */
+  public JournalEntry entry(ForgetState state) {
+    return entries().stream().filter(e -> e.state() == state).findFirst().orElseThrow(() -> new StoreException(
+        "Forget batch " + batchId + " has no committed " + state + " step; its journal is incomplete."));
+  }
+
+  /** All batch ids in the ledger, oldest first (ids start with their creation time). */
+  public static List<String> batchIds(LetheStore store) {
+    return store.list(batchesDir(store)).stream()
+        .filter(FileStatus::isDirectory)
+        .map(s -> s.getPath().getName())
+        .sorted()
+        .toList();
+  }
+}
