@@ -2,7 +2,6 @@ package io.lethe.prep;
 
 import static io.lethe.prep.ExampleSchema.FEATURES;
 import static io.lethe.prep.ExampleSchema.LABEL;
-import static io.lethe.prep.ExampleSchema.MAX_ID_LENGTH;
 import static io.lethe.prep.ExampleSchema.RECORD_ID;
 import static io.lethe.prep.ExampleSchema.SUBJECT_ID;
 import static org.apache.spark.sql.functions.abs;
@@ -38,10 +37,6 @@ import org.apache.spark.sql.Row;
  */
 public final class InputValidator {
   private static final int SHOWN_ROWS = 5;
-  private static final int SHOWN_ID_CHARS = 40;
-  private static final String ID_RULE = "Ids must be 1 to " + MAX_ID_LENGTH + " characters without control"
-      + " characters, '/', '\\' or ','";
-  private static final String FORBIDDEN_ID_CHARACTERS = "[\\p{Cc}/\\\\,]";
   private static final String SHOWN_LENGTH = "shown_length";
   private static final String ROWS = "rows";
   private static final String INVALID_RECORD_IDS = "invalid_record_ids";
@@ -92,7 +87,7 @@ public final class InputValidator {
     long invalidRecordIds = stats.<Long>getAs(INVALID_RECORD_IDS);
     if (invalidRecordIds > 0) {
       problems.add(rowsHave(invalidRecordIds) + " an invalid record_id (first: "
-          + first(rows, invalidId(col(RECORD_ID)), null, row -> quote(row.getString(0))) + "). " + ID_RULE
+          + first(rows, invalidId(col(RECORD_ID)), null, row -> quote(row.getString(0))) + "). " + IdRules.RULE
           + "; fix the id column.");
     }
     checkDuplicates(input, problems);
@@ -101,7 +96,7 @@ public final class InputValidator {
       problems.add(rowsHave(invalidSubjects) + " an invalid subject_id (first: "
           + first(rows, invalidId(col(SUBJECT_ID)), col(SUBJECT_ID),
               row -> quote(row.getString(0)) + " has " + quote(row.getString(1)))
-          + "). " + ID_RULE + "; fix the subject column.");
+          + "). " + IdRules.RULE + "; fix the subject column.");
     }
 
     long missingLabels = stats.<Long>getAs(MISSING_LABELS);
@@ -130,8 +125,7 @@ public final class InputValidator {
   }
 
   private static Column invalidId(Column id) {
-    return id.isNull().or(length(id).equalTo(0)).or(length(id).gt(MAX_ID_LENGTH))
-        .or(id.rlike(FORBIDDEN_ID_CHARACTERS));
+    return IdRules.invalid(id);
   }
 
   private static void checkDuplicates(ExampleInput input, List<String> problems) {
@@ -216,17 +210,8 @@ public final class InputValidator {
     return count == 1 ? "1 row has" : count + " rows have";
   }
 
-  /** An id as messages show it: quoted, control characters escaped, long ids cut short. */
   static String quote(String id) {
-    if (id == null) {
-      return "null";
-    }
-    String shown = id.length() > SHOWN_ID_CHARS ? id.substring(0, SHOWN_ID_CHARS) : id;
-    StringBuilder quoted = new StringBuilder("'");
-    shown.chars().forEach(c -> quoted.append(Character.isISOControl(c)
-        ? String.format(Locale.ROOT, "\\u%04x", c)
-        : String.valueOf((char) c)));
-    quoted.append('\'');
-    return id.length() > SHOWN_ID_CHARS ? quoted + "... (" + id.length() + " chars)" : quoted.toString();
+    return IdRules.quote(id);
   }
+
 }

@@ -112,21 +112,16 @@ public final class PrepareJob {
     }
   }
 
-  /** The training examples of a committed data version, with int columns shard and slice. */
+  /** The training examples of a committed data version, with int {@code shard} and {@code slice} columns. */
   public static Dataset<Row> loadExamples(SparkSession spark, LetheStore store, int version) {
     requireVersion(store, version);
-    String examples = store.layout().examples(version).toString();
-    return spark.read().schema(ExampleSchema.EXAMPLES).option("basePath", examples).parquet(examples);
+    return ExamplesReader.examples(spark, store, store.readDataManifest(version));
   }
 
-  /** The test split of a committed data version; fails if it was prepared without one. */
+  /** The test split of a committed data version. */
   public static Dataset<Row> loadTestSplit(SparkSession spark, LetheStore store, int version) {
     requireVersion(store, version);
-    if (store.readDataManifest(version).test() == null) {
-      throw new StoreException("Data version " + version + " of store " + store.uri() + " has no test split: it"
-          + " was prepared without test inputs. Prepare again with testInputs set.");
-    }
-    return spark.read().schema(ExampleSchema.INPUT).parquet(store.layout().testSplit(version).toString());
+    return ExamplesReader.testSplit(spark, store, store.readDataManifest(version));
   }
 
   private static void requireVersion(LetheStore store, int version) {
@@ -172,9 +167,9 @@ public final class PrepareJob {
       List<PartitionEntry> partitions = new ArrayList<>();
       for (PartitionHash hash : draft.hashes()) {
         String dir = relative(versionDir, layout.examplePartition(version, hash.shard(), hash.slice()));
-        partitions.add(hash.toEntry(listParquetFiles(store, staged, dir)));
+        partitions.add(hash.toEntry(listParquetFiles(store, staged, dir, versionDir.getName())));
       }
-      PartitionEntry test = draft.testHash().map(hash -> hash.toEntry(listParquetFiles(store, staged, testDir)))
+      PartitionEntry test = draft.testHash().map(hash -> hash.toEntry(listParquetFiles(store, staged, testDir, versionDir.getName())))
           .orElse(null);
       DataManifest manifest = new DataManifest(LetheStore.FORMAT_VERSION, version, null,
           store.clock().instant().toString(), draft.reason(), draft.settings(), draft.train().numFeatures(),
@@ -195,12 +190,16 @@ public final class PrepareJob {
     }
   }
 
-  /** The Parquet files Spark wrote into {@code dir} (relative to the staged version), without its marker files. */
-  private static List<FileEntry> listParquetFiles(LetheStore store, Path staged, String dir) {
+  /**
+   * The Parquet files Spark wrote into {@code dir} (relative to the staged version), without its marker files, named
+   * as manifests name files: relative to the store's data directory, so later versions can share them.
+   */
+  private static List<FileEntry> listParquetFiles(LetheStore store, Path staged, String dir, String versionName) {
     List<FileEntry> files = store.list(new Path(staged, dir)).stream()
         .filter(status -> status.isFile() && status.getPath().getName().startsWith(PARQUET_PREFIX)
             && status.getPath().getName().endsWith(PARQUET_SUFFIX))
-        .map((FileStatus status) -> new FileEntry(dir + "/" + status.getPath().getName(), status.getLen()))
+        .map((FileStatus status) -> new FileEntry(versionName + "/" + dir + "/" + status.getPath().getName(),
+            status.getLen()))
         .sorted(Comparator.comparing(FileEntry::path))
         .toList();
     if (files.isEmpty()) {

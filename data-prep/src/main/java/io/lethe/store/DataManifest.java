@@ -67,7 +67,8 @@ public record DataManifest(
    *
    * @param contentSha256 sha256 over the rows in record_id order (id, subject, label, feature bits), independent of
    *     how the rows are split into files
-   * @param files paths relative to the data version directory, with sizes
+   * @param files paths relative to the store's {@code data/} directory, with sizes; a version made by physical
+   *     deletion shares the files of untouched partitions with the version it was derived from
    */
   public record PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files) {
     public PartitionEntry {

@@ -60,18 +60,18 @@ class PrepareJobTest {
     assertThat(manifest.partitions().stream().mapToLong(PartitionEntry::rows).sum()).isEqualTo(200);
     assertThat(manifest.partitions()).hasSize(6);
 
-    Path versionDir = Path.of(store.layout().dataVersion(1).toUri());
+    Path dataDir = Path.of(store.layout().dataDir().toUri());
     for (PartitionEntry partition : manifest.partitions()) {
       assertThat(partition.files()).hasSize(1);
       FileEntry file = partition.files().get(0);
-      assertThat(file.path()).matches("examples/shard=" + partition.shard() + "/slice=" + partition.slice()
+      assertThat(file.path()).matches("v000001/examples/shard=" + partition.shard() + "/slice=" + partition.slice()
           + "/part-[^/]*\\.parquet");
-      assertThat(Files.size(versionDir.resolve(file.path()))).isEqualTo(file.bytes());
-      try (var listing = Files.list(versionDir.resolve(file.path()).getParent())) {
+      assertThat(Files.size(dataDir.resolve(file.path()))).isEqualTo(file.bytes());
+      try (var listing = Files.list(dataDir.resolve(file.path()).getParent())) {
         assertThat(listing.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".parquet")))
             .hasSize(1);
       }
-      List<String> ids = spark.read().parquet(versionDir.resolve(file.path()).toString()).select("record_id")
+      List<String> ids = spark.read().parquet(dataDir.resolve(file.path()).toString()).select("record_id")
           .collectAsList().stream().map(row -> row.getString(0)).toList();
       assertThat(ids).hasSize((int) partition.rows()).isSorted();
     }
@@ -165,7 +165,7 @@ class PrepareJobTest {
     assertThat(manifest.test().slice()).isEqualTo(-1);
     assertThat(manifest.test().rows()).isEqualTo(10);
     assertThat(manifest.test().files()).singleElement()
-        .satisfies(file -> assertThat(file.path()).matches("test/part-[^/]*\\.parquet"));
+        .satisfies(file -> assertThat(file.path()).matches("v000001/test/part-[^/]*\\.parquet"));
 
     List<Row> test = PrepareJob.loadTestSplit(spark, store, 1).orderBy("record_id").collectAsList();
     assertThat(test).hasSize(10);
@@ -197,7 +197,7 @@ class PrepareJobTest {
     assertThatThrownBy(() -> PrepareJob.loadTestSplit(spark, store, 1))
         .isInstanceOf(StoreException.class)
         .hasMessage("Data version 1 of store " + store.uri() + " has no test split: it was prepared without test"
-            + " inputs. Prepare again with testInputs set.");
+            + " inputs. Prepare again with test inputs (--test-input or lethe.data.test-inputs).");
   }
 
   @Test
