@@ -70,6 +70,17 @@ public final class PrepareJob {
    * @throws InvalidInputException when an input is missing, unreadable or fails validation; nothing was written
    */
   public static DataManifest run(SparkSession spark, LetheStore store, DataSettings settings, String reason) {
+    return run(spark, store, settings, reason, null);
+  }
+
+  /**
+   * As {@link #run(SparkSession, LetheStore, DataSettings, String)}, leaving out the rows of records and subjects
+   * whose deletion was requested, so that preparing the raw inputs again never brings forgotten rows back.
+   *
+   * @param forgotten rows (id_kind "record" or "subject", id), or null for none
+   */
+  public static DataManifest run(SparkSession spark, LetheStore store, DataSettings settings, String reason,
+      Dataset<Row> forgotten) {
     ShardAssigner assigner = ShardAssigner.of(settings);
     ExampleInput train = InputLoader.loadTrain(spark, settings);
     Optional<ExampleInput> test = InputLoader.loadTest(spark, settings);
@@ -86,11 +97,19 @@ public final class PrepareJob {
       // Spark's partitioned writer needs rows ordered by the partition columns. Rows ordered by (shard, slice,
       // record_id) satisfy it, so Spark adds no sort of its own, which would order by shard and slice alone and
       // need not keep the record_id order each file is promised to have.
-      Dataset<Row> examples = train.rows()
+      Dataset<Row> kept = withoutForgotten(train.rows(), forgotten);
+      InputSummary keptSummary = forgotten == null ? trainSummary
+          : new InputSummary(kept.count(), trainSummary.numFeatures(), trainSummary.numClasses());
+      if (keptSummary.rows() < trainSummary.rows()) {
+        LOG.info("Left out {} row(s) of records or subjects whose deletion was requested",
+            trainSummary.rows() - keptSummary.rows());
+      }
+      Dataset<Row> examples = kept
           .map(new AssignShardAndSlice(assigner), Encoders.row(ExampleSchema.EXAMPLES))
           .repartitionById(settings.numShards(), col(SHARD))
           .sortWithinPartitions(SHARD, SLICE, RECORD_ID);
-      Optional<Dataset<Row>> testRows = test.map(input -> input.rows().coalesce(1).sortWithinPartitions(RECORD_ID));
+      Optional<Dataset<Row>> testRows = test.map(input -> withoutForgotten(input.rows(), forgotten).coalesce(1)
+          .sortWithinPartitions(RECORD_ID));
       List<PartitionHash> hashes = hashPartitions(examples);
       Optional<PartitionHash> testHash = testRows.map(rows -> hashPartitions(
           rows.withColumn(SHARD, lit(TEST_PARTITION)).withColumn(SLICE, lit(TEST_PARTITION))).get(0));
@@ -104,7 +123,10 @@ public final class PrepareJob {
           return current;
         }
       }
-      Draft draft = new Draft(latest.orElse(0) + 1, reason, settings, trainSummary, testSummary, hashes, testHash);
+      Optional<InputSummary> keptTest = testRows.map(rows -> new InputSummary(rows.count(),
+          trainSummary.numFeatures(), trainSummary.numClasses()));
+      Draft draft = new Draft(latest.orElse(0) + 1, reason, settings, keptSummary, forgotten == null ? testSummary
+          : keptTest, hashes, testHash);
       return commit(store, examples, testRows, draft);
     } finally {
       train.rows().unpersist();
@@ -140,6 +162,16 @@ public final class PrepareJob {
         .map(row -> new PartitionHash(row.getInt(0), row.getInt(1), row.getLong(2), row.getString(3)))
         .sorted(Comparator.comparingInt(PartitionHash::shard).thenComparingInt(PartitionHash::slice))
         .toList();
+  }
+
+  private static Dataset<Row> withoutForgotten(Dataset<Row> rows, Dataset<Row> forgotten) {
+    if (forgotten == null) {
+      return rows;
+    }
+    Dataset<Row> records = forgotten.filter(col("id_kind").equalTo("record")).select(col("id").as("forgotten_id"));
+    Dataset<Row> subjects = forgotten.filter(col("id_kind").equalTo("subject")).select(col("id").as("forgotten_id"));
+    return rows.join(records, rows.col(RECORD_ID).equalTo(records.col("forgotten_id")), "left_anti")
+        .join(subjects, rows.col(SUBJECT_ID).equalTo(subjects.col("forgotten_id")), "left_anti");
   }
 
   private static boolean holdsSameContent(DataManifest current, DataSettings settings, List<PartitionHash> hashes,

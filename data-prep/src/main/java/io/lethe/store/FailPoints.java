@@ -1,13 +1,13 @@
 package io.lethe.store;
 
 /**
- * Named crash points for tests of the commit protocol: when the system property {@code lethe.failpoint} names a
+ * Named crash points for tests of the commit protocol: when the system property {@code lethe-failpoint} names a
  * step, that step throws as if the process had died there. Unset in production, where this costs one property
  * lookup per step.
  */
 public final class FailPoints {
   /** System property naming the step to fail at. */
-  public static final String PROPERTY = "lethe.failpoint";
+  public static final String PROPERTY = "lethe-failpoint";
 
   private FailPoints() {}
 

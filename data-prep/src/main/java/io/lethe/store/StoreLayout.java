@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.Path;
  * data/v000001/examples/shard=K/slice=R/part-*.parquet
  * data/v000001/test/part-*.parquet
  * models/ckpt/&lt;sha256&gt;.zip            content-addressed checkpoint, and &lt;sha256&gt;.json its provenance
+ * models/ids/&lt;sha256&gt;.txt              a slice's sorted record ids, named by the hash provenance records
  * models/gen/0000000001.json           generation 1: which checkpoint each shard serves
  * models/metrics/&lt;run&gt;/part-*.parquet  per-slice training metrics
  * ledger/                              deletion requests and their events
@@ -86,6 +87,15 @@ public final class StoreLayout {
 
   public Path checkpointProvenance(String sha256) {
     return new Path(checkpointsDir(), sha256 + ".json");
+  }
+
+  /** Record-id sets: the file's content (sorted ids, one per line) hashes to its name. */
+  public Path recordIdSetsDir() {
+    return new Path(modelsDir(), "ids");
+  }
+
+  public Path recordIdSet(String sha256) {
+    return new Path(recordIdSetsDir(), sha256 + ".txt");
   }
 
   public Path generationsDir() {

@@ -13,6 +13,7 @@ import io.lethe.models.Provenance;
 import io.lethe.models.ShardTrainer;
 import io.lethe.models.SliceData;
 import io.lethe.models.SliceMetrics;
+import io.lethe.jobs.forget.Ledger;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.LetheStore;
@@ -52,7 +53,8 @@ public final class TrainBenchmark {
   public static Report run(SparkSession spark, LetheStore store, LetheSettings settings) {
     DataManifest data;
     try (StoreLock lock = StoreLock.acquire(store, "lethe bench train: prepare")) {
-      data = PrepareJob.run(spark, store, settings.data(), "prepare");
+      data = PrepareJob.run(spark, store, settings.data(), "prepare",
+          new Ledger(spark, store).forgotten());
     }
     ModelSpec spec = settings.model().toSpec(data.numFeatures(), data.numClasses());
 

@@ -1,5 +1,6 @@
 package io.lethe.jobs.cli;
 
+import io.lethe.jobs.bench.ForgetBenchmark;
 import io.lethe.jobs.bench.TrainBenchmark;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.store.Json;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lethe bench}: benchmarks that write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on real data, written as JSON (the README quotes their figures).",
-    subcommands = {BenchCommand.Train.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -48,6 +49,33 @@ final class BenchCommand implements Runnable {
       SparkSession spark = CommonOptions.spark(settings);
       LetheStore store = CommonOptions.openStore(spark, settings);
       String json = Json.write(TrainBenchmark.run(spark, store, settings));
+      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
+      spec.commandLine().getOut().println(json);
+      spec.commandLine().getOut().println("Wrote " + output);
+      return 0;
+    }
+  }
+
+  /** {@code lethe bench forget}. */
+  @Command(name = "forget", mixinStandardHelpOptions = true,
+      description = {"Prepare and train the configured data (default Fashion-MNIST, 8 shards x 4 slices), then",
+          "forget 1, 10 and 100 records (at random, and all from one shard) and compare each with retraining",
+          "the monolithic model and all shards: seconds, speed-ups, latency to exact serving, accuracy after."})
+  static final class Forget implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin DataOptions data;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-forget.json",
+        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Override
+    public Integer call() throws IOException {
+      LetheSettings settings = common.settings(data.overrides());
+      SparkSession spark = CommonOptions.spark(settings);
+      LetheStore store = CommonOptions.openStore(spark, settings);
+      String json = Json.write(ForgetBenchmark.run(spark, store, settings));
       Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
       spec.commandLine().getOut().println(json);
       spec.commandLine().getOut().println("Wrote " + output);

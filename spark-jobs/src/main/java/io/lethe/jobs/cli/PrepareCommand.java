@@ -1,6 +1,7 @@
 package io.lethe.jobs.cli;
 
 import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.Ledger;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.LetheStore;
@@ -31,7 +32,8 @@ final class PrepareCommand implements Callable<Integer> {
     LetheStore store = CommonOptions.openStore(spark, settings);
     DataManifest manifest;
     try (StoreLock lock = StoreLock.acquire(store, "lethe prepare")) {
-      manifest = PrepareJob.run(spark, store, settings.data(), "prepare");
+      manifest = PrepareJob.run(spark, store, settings.data(), "prepare",
+          new Ledger(spark, store).forgotten());
     }
     print(spec.commandLine().getOut(), store, manifest);
     return 0;

@@ -4,6 +4,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.predict.EvaluateJob;
 import io.lethe.jobs.predict.Evaluation;
 import io.lethe.jobs.train.TrainJob;
+import io.lethe.jobs.forget.Ledger;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.LetheStore;
@@ -37,7 +38,8 @@ final class QuickstartCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     DataManifest manifest;
     try (StoreLock lock = StoreLock.acquire(store, "lethe quickstart: prepare")) {
-      manifest = PrepareJob.run(spark, store, settings.data(), "prepare");
+      manifest = PrepareJob.run(spark, store, settings.data(), "prepare",
+          new Ledger(spark, store).forgotten());
     }
     PrepareCommand.print(out, store, manifest);
     out.flush();

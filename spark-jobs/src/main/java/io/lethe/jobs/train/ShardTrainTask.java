@@ -1,6 +1,7 @@
 package io.lethe.jobs.train;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
+import io.lethe.jobs.checkpoint.RecordIdSets;
 import io.lethe.jobs.spark.StoreHandle;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.NativeRuntime;
@@ -33,20 +34,23 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final int numSlices;
   private final int nativeThreads;
   private final String resumeCheckpoint;
+  private final boolean persist;
   private final Map<String, String> libraryVersions;
 
   /**
    * @param resumeCheckpoint sha256 of the checkpoint to continue from (its slice + 1 is trained first), or null
    *     to train from scratch
+   * @param persist whether to store the checkpoints; false for a proof run whose result is only compared
    */
   public ShardTrainTask(StoreHandle store, ModelSpec spec, int shard, int numSlices, int nativeThreads,
-      String resumeCheckpoint) {
+      String resumeCheckpoint, boolean persist) {
     this.store = store;
     this.specJson = spec.toJson();
     this.shard = shard;
     this.numSlices = numSlices;
     this.nativeThreads = nativeThreads;
     this.resumeCheckpoint = resumeCheckpoint;
+    this.persist = persist;
     this.libraryVersions = BuildInfo.libraryVersions();
   }
 
@@ -56,6 +60,10 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, ModelSpec.fromJson(specJson).numFeatures());
     NativeRuntime.pinThreads(nativeThreads);
     LetheStore opened = store.open();
+    if (persist) {
+      RecordIdSets idSets = new RecordIdSets(opened);
+      slices.forEach(slice -> idSets.write(slice.recordIds()));
+    }
     CheckpointRepository checkpoints = new CheckpointRepository(opened);
     ResumePoint resume = resumeCheckpoint == null
         ? null
@@ -69,7 +77,9 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         .clock(Clock.systemUTC())
         .build();
     TrainingResult result = trainer.train(slices, resume, (checkpoint, provenance) -> {
-      checkpoints.accept(checkpoint, provenance);
+      if (persist) {
+        checkpoints.accept(checkpoint, provenance);
+      }
       FailPoints.check("train.after-checkpoint.shard-" + shard + ".slice-" + provenance.slice());
     });
     List<String> provenance = new ArrayList<>();

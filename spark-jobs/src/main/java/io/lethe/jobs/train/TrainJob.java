@@ -1,13 +1,11 @@
 package io.lethe.jobs.train;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.spark.StoreHandle;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.Provenance;
 import io.lethe.models.SliceMetrics;
-import io.lethe.prep.PrepareJob;
+import io.lethe.prep.ExamplesReader;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
@@ -51,10 +49,23 @@ public final class TrainJob {
   public record Outcome(GenerationManifest generation, boolean upToDate, Map<Integer, ShardTrainResult> results,
       double seconds) {}
 
-  /** What to train for one shard: from scratch, or from a checkpoint whose next slice is trained first. */
-  public record ShardPlan(int shard, String resumeCheckpoint, List<String> keptChain) {
+  /**
+   * What to train for one shard: from scratch, or from a checkpoint whose next slice is trained first.
+   *
+   * @param persist false for a proof run: checkpoints are computed and compared, not stored
+   */
+  public record ShardPlan(int shard, String resumeCheckpoint, List<String> keptChain, boolean persist) {
     public static ShardPlan fromScratch(int shard) {
-      return new ShardPlan(shard, null, List.of());
+      return new ShardPlan(shard, null, List.of(), true);
+    }
+
+    public static ShardPlan resume(int shard, String checkpoint, List<String> keptChain) {
+      return new ShardPlan(shard, checkpoint, keptChain, true);
+    }
+
+    /** Trains from scratch without storing anything, to compare the result with a stored checkpoint. */
+    public static ShardPlan proof(int shard) {
+      return new ShardPlan(shard, null, List.of(), false);
     }
   }
 
@@ -105,14 +116,13 @@ public final class TrainJob {
   public static Map<Integer, ShardTrainResult> trainShards(SparkSession spark, LetheStore store,
       LetheSettings settings, DataManifest data, ModelSpec spec, List<ShardPlan> plans) {
     StoreHandle handle = StoreHandle.of(store, spark, settings.store().allowNonAtomicRename());
-    Dataset<Row> examples = PrepareJob.loadExamples(spark, store, data.version());
     int parallel = settings.training().parallelShards() == 0 ? plans.size() : settings.training().parallelShards();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, plans.size())));
     String group = "lethe-train-" + System.nanoTime();
     try {
       Map<Integer, Future<Optional<ShardTrainResult>>> futures = new TreeMap<>();
       for (ShardPlan plan : plans) {
-        futures.put(plan.shard(), pool.submit(() -> trainShard(spark, examples, handle, settings, data, spec, plan,
+        futures.put(plan.shard(), pool.submit(() -> trainShard(spark, store, handle, settings, data, spec, plan,
             group)));
       }
       Map<Integer, ShardTrainResult> results = new TreeMap<>();
@@ -138,8 +148,7 @@ public final class TrainJob {
     }
   }
 
-  private static Optional<ShardTrainResult> trainShard(SparkSession spark, Dataset<Row> examples,
-      StoreHandle handle, LetheSettings settings, DataManifest data, ModelSpec spec, ShardPlan plan, String group) {
+  private static Optional<ShardTrainResult> trainShard(SparkSession spark, LetheStore store, StoreHandle handle, LetheSettings settings, DataManifest data, ModelSpec spec, ShardPlan plan, String group) {
     int shard = plan.shard();
     long rows = data.shardRows(shard);
     if (rows == 0) {
@@ -153,8 +162,8 @@ public final class TrainJob {
     spark.sparkContext().setJobDescription("lethe train shard " + shard + " (" + rows + " rows, " + numSlices
         + " slices, " + from + ")");
     ShardTrainTask task = new ShardTrainTask(handle, spec, shard, numSlices, settings.training().nativeThreads(),
-        plan.resumeCheckpoint());
-    List<String> out = examples.filter(col("shard").equalTo(shard))
+        plan.resumeCheckpoint(), plan.persist());
+    List<String> out = ExamplesReader.shard(spark, store, data, shard)
         .select("record_id", "label", "features", "slice")
         .coalesce(1)
         .mapPartitions(task, Encoders.STRING())

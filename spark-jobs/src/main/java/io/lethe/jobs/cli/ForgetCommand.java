@@ -1,0 +1,131 @@
+package io.lethe.jobs.cli;
+
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.ForgetJob;
+import io.lethe.jobs.forget.ForgetJournal;
+import io.lethe.jobs.forget.ForgetReport;
+import io.lethe.jobs.forget.Ledger;
+import io.lethe.jobs.forget.RequestReader;
+import io.lethe.prep.InvalidInputException;
+import io.lethe.store.LetheStore;
+import io.lethe.store.StoreLock;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lethe forget}: acknowledge deletion requests durably, then unlearn them. */
+@Command(name = "forget", mixinStandardHelpOptions = true,
+    description = {"Record deletion requests in the store's ledger (durably, before acknowledging them), then",
+        "process every pending request as one batch: route ids to shards and slices, serve the clean checkpoints",
+        "from before the earliest affected slice at once, rewrite the affected data partitions, purge every",
+        "checkpoint that saw a deleted record, retrain the affected shards from their clean checkpoints,",
+        "publish, and write the forget report. A rejected input leaves the ledger untouched; re-submitting a",
+        "request is a no-op; an interrupted run is finished by running forget or resume again."})
+final class ForgetCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--record", paramLabel = "ID", description = "Forget this record id (repeatable).")
+  List<String> records = new ArrayList<>();
+
+  @Option(names = "--subject", paramLabel = "ID", description = "Forget every record of this data subject"
+      + " (repeatable).")
+  List<String> subjects = new ArrayList<>();
+
+  @Option(names = "--file", paramLabel = "PATH", description = "Requests in a file: .csv (header), .jsonl or"
+      + " .parquet with a record_id or subject_id column, optional request_id and reason (repeatable).")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--inbox", paramLabel = "DIR", description = "Acknowledge every request file in DIR and move"
+      + " it to DIR/processed/ once recorded (for scheduled runs).")
+  Path inbox;
+
+  @Option(names = "--reason", paramLabel = "TEXT", description = "Reason recorded with requests that give none.")
+  String reason;
+
+  @Option(names = "--no-process", description = "Only acknowledge; process later with `lethe resume`.")
+  boolean noProcess;
+
+  @Override
+  public Integer call() throws IOException {
+    LetheSettings settings = common.settings(List.of());
+    SparkSession spark = CommonOptions.spark(settings);
+    LetheStore store = CommonOptions.openStore(spark, settings);
+    PrintWriter out = spec.commandLine().getOut();
+    List<Path> inboxFiles = inbox == null ? List.of() : inboxFiles(inbox);
+    List<Dataset<Row>> inputs = new ArrayList<>();
+    if (!records.isEmpty() || !subjects.isEmpty()) {
+      inputs.add(RequestReader.fromIds(spark, records, subjects, reason));
+    }
+    for (String file : files) {
+      inputs.add(RequestReader.fromFile(spark, file, reason));
+    }
+    for (Path file : inboxFiles) {
+      inputs.add(RequestReader.fromFile(spark, file.toString(), reason));
+    }
+    if (inputs.isEmpty() && inbox == null) {
+      throw new InvalidInputException("Nothing to forget: give --record, --subject, --file or --inbox.");
+    }
+    try (StoreLock lock = StoreLock.acquire(store, "lethe forget")) {
+      if (!inputs.isEmpty()) {
+        Dataset<Row> all = inputs.stream().reduce(Dataset::unionByName).orElseThrow();
+        Ledger.Acknowledgement ack = new Ledger(spark, store).acknowledge(all.dropDuplicates(
+            RequestReader.REQUEST_ID));
+        out.printf("Acknowledged %d new deletion request(s) at %s (%d already in the ledger).%n", ack.received(),
+            ack.at(), ack.alreadyKnown());
+        out.flush();
+        moveToProcessed(inbox, inboxFiles);
+      } else {
+        out.printf("Inbox %s holds no request files.%n", inbox);
+      }
+      if (noProcess) {
+        return 0;
+      }
+      for (ForgetJournal journal : new ForgetJob(spark, store, settings).processPendingLocked()) {
+        out.print(ForgetReport.load(store, journal.batchId()).summary());
+      }
+    }
+    return 0;
+  }
+
+  private static List<Path> inboxFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new InvalidInputException("Inbox " + dir + " is not a directory.");
+    }
+    try (Stream<Path> listing = Files.list(dir)) {
+      return listing.filter(Files::isRegularFile)
+          .filter(p -> {
+            String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+            return name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".json")
+                || name.endsWith(".ndjson") || name.endsWith(".parquet");
+          })
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static void moveToProcessed(Path inbox, List<Path> files) throws IOException {
+    if (inbox == null || files.isEmpty()) {
+      return;
+    }
+    Path processed = Files.createDirectories(inbox.resolve("processed"));
+    for (Path file : files) {
+      Files.move(file, processed.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.lethe.jobs.cli;
+
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.ForgetJob;
+import io.lethe.jobs.forget.ForgetJournal;
+import io.lethe.jobs.forget.ForgetReport;
+import io.lethe.store.LetheStore;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lethe resume}: finish interrupted forget batches and process pending requests. */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+    description = {"Finish every forget batch that was interrupted (from its last committed step) and process",
+        "the requests acknowledged but not yet processed."})
+final class ResumeCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    LetheSettings settings = common.settings(List.of());
+    SparkSession spark = CommonOptions.spark(settings);
+    LetheStore store = CommonOptions.openStore(spark, settings);
+    PrintWriter out = spec.commandLine().getOut();
+    List<ForgetJournal> batches = new ForgetJob(spark, store, settings).processPending("lethe resume");
+    if (batches.isEmpty()) {
+      out.println("Nothing to resume: every forget batch is complete and no request is pending.");
+    }
+    for (ForgetJournal journal : batches) {
+      out.print(ForgetReport.load(store, journal.batchId()).summary());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,307 @@
+package io.lethe.jobs.forget;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.lethe.jobs.checkpoint.CheckpointRepository;
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.predict.EvaluateJob;
+import io.lethe.models.Aggregation;
+import io.lethe.models.Scoring;
+import io.lethe.prep.ExampleSchema;
+import io.lethe.prep.ExamplesReader;
+import io.lethe.store.DataManifest;
+import io.lethe.store.GenerationManifest;
+import io.lethe.store.Json;
+import io.lethe.store.LetheStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The per-batch forget report: what was asked and found, what was touched, what retraining cost against training
+ * the same shards from scratch, test accuracy before and after, and a membership-inference check on the forgotten
+ * records. Stored as {@code report.json} and a readable {@code report.txt} beside the batch's journal; it holds
+ * aggregate numbers only, never a deleted row's features.
+ */
+public record ForgetReport(
+    String batchId,
+    long requests,
+    long notFound,
+    long trainRowsDeleted,
+    long testRowsDeleted,
+    Map<String, Object> shardsTouched,
+    long generationBefore,
+    long generationServingClean,
+    long generationAfter,
+    double latencyToServingCleanSeconds,
+    Map<String, Object> retrainSeconds,
+    double totalRetrainSeconds,
+    double fullRetrainEstimateSeconds,
+    double speedup,
+    int checkpointsPurged,
+    int dataFilesRemoved,
+    Map<String, Object> before,
+    Map<String, Object> servingClean,
+    double testAccuracyAfter) {
+
+  /** Rows sampled for the membership-inference check (forgotten rows are all taken up to this many). */
+  static final int SAMPLE = 2000;
+
+  public static Path jsonPath(LetheStore store, String batchId) {
+    return new Path(ForgetJournal.batchDir(store, batchId), "report.json");
+  }
+
+  public static Path textPath(LetheStore store, String batchId) {
+    return new Path(ForgetJournal.batchDir(store, batchId), "report.txt");
+  }
+
+  static Path measurementsPath(LetheStore store, String batchId) {
+    return new Path(ForgetJournal.batchDir(store, batchId), "measurements-before-deletion.json");
+  }
+
+  public static ForgetReport load(LetheStore store, String batchId) {
+    return Json.read(store.readString(jsonPath(store, batchId)), ForgetReport.class, "forget report");
+  }
+
+  /** A readable summary for operators. */
+  public String summary() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("Forget batch %s%n", batchId));
+    s.append(String.format("  requests: %d (%d not found); rows deleted: %d train, %d test%n", requests, notFound,
+        trainRowsDeleted, testRowsDeleted));
+    s.append(String.format("  shards touched (earliest slice): %s%n", shardsTouched));
+    s.append(String.format("  generations: %d before, %d serving clean prefixes (%.2f s after acknowledgement),"
+        + " %d after retraining%n", generationBefore, generationServingClean, latencyToServingCleanSeconds,
+        generationAfter));
+    s.append(String.format("  retraining: %.1f s %s vs %.1f s to train those shards from scratch (%.1fx faster)%n",
+        totalRetrainSeconds, retrainSeconds, fullRetrainEstimateSeconds, speedup));
+    s.append(String.format("  purged %d checkpoint(s), removed %d data file(s)%n", checkpointsPurged,
+        dataFilesRemoved));
+    s.append(String.format("  test accuracy: before %s, serving clean %s, after %.4f%n",
+        before.get("testAccuracy"), servingClean.get("testAccuracy"), testAccuracyAfter));
+    s.append(String.format("  membership inference (mean score; unseen records are the bar):%n"));
+    s.append(String.format("    before: forgotten %s, unseen %s, retained %s, attack AUC %s%n",
+        before.get("forgottenMembership"), before.get("unseenMembership"), before.get("retainedMembership"),
+        before.get("attackAuc")));
+    s.append(String.format("    after:  forgotten %s, unseen %s, retained %s, attack AUC %s%n",
+        servingClean.get("forgottenMembership"), servingClean.get("unseenMembership"),
+        servingClean.get("retainedMembership"), servingClean.get("attackAuc")));
+    s.append(String.format("  accuracy on the forgotten records: before %s, after %s%n",
+        before.get("forgottenAccuracy"), servingClean.get("forgottenAccuracy")));
+    return s.toString();
+  }
+
+  /** Measures before the data is deleted and writes the report when the batch completes. */
+  static final class Writer {
+    private final SparkSession spark;
+    private final LetheStore store;
+    private final LetheSettings settings;
+
+    Writer(SparkSession spark, LetheStore store, LetheSettings settings) {
+      this.spark = spark;
+      this.store = store;
+      this.settings = settings;
+    }
+
+    /**
+     * While the deleted rows still exist: accuracy and membership scores of the generation before the batch and
+     * of the clean-prefix generation, on the forgotten rows, retained rows and unseen test rows. Only the numbers
+     * are kept.
+     */
+    void measureBefore(ForgetJournal journal, DataManifest old) {
+      Path path = measurementsPath(store, journal.batchId());
+      if (store.exists(path) || old.test() == null) {
+        return;
+      }
+      Dataset<Row> routed = new Ledger(spark, store).routed(journal.batchId());
+      Dataset<Row> deletedTrain = routed.filter(col(ForgetJob.SPLIT).equalTo(ForgetJob.TRAIN))
+          .select(col(ExampleSchema.RECORD_ID).as("deleted_record_id")).distinct();
+      Dataset<Row> examples = ExamplesReader.examples(spark, store, old);
+      Column isDeleted = col(ExampleSchema.RECORD_ID).equalTo(col("deleted_record_id"));
+      Dataset<Row> forgotten = examples.join(deletedTrain, isDeleted, "left_semi")
+          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(SAMPLE);
+      Dataset<Row> retained = examples.join(deletedTrain, isDeleted, "left_anti")
+          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(SAMPLE);
+      Dataset<Row> test = ExamplesReader.testSplit(spark, store, old)
+          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(2 * SAMPLE);
+      Rows f = Rows.of(forgotten, old.numFeatures());
+      Rows r = Rows.of(retained, old.numFeatures());
+      Rows t = Rows.of(test, old.numFeatures());
+      Map<String, Object> measurements = new LinkedHashMap<>();
+      long before = ((Number) journal.entry(ForgetState.ROUTED).details().get("generation")).longValue();
+      long clean = ((Number) journal.entry(ForgetState.SERVING_CLEAN).details().get("generation")).longValue();
+      measurements.put("before", measure(store.readGeneration(before), old, f, r, t));
+      measurements.put("servingClean", measure(store.readGeneration(clean), old, f, r, t));
+      store.commitNewFile(path, Json.write(measurements).getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    private Map<String, Object> measure(GenerationManifest generation, DataManifest data, Rows forgotten,
+        Rows retained, Rows test) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("generation", generation.number());
+      if (generation.servedShards().isEmpty()) {
+        m.put("note", "no shard served");
+        return m;
+      }
+      m.put("testAccuracy", EvaluateJob.evaluate(spark, store, settings, data, generation,
+          ExamplesReader.testSplit(spark, store, data), false).ensembleAccuracy()
+          .get(Aggregation.MEAN_SOFTMAX.configName()));
+      Ensemble ensemble = new Ensemble(store, generation, data.numFeatures(), settings.predict().batchSize());
+      double[] forgottenLoss = ensemble.losses(forgotten);
+      double[] retainedLoss = ensemble.losses(retained);
+      double[] testLoss = ensemble.losses(test);
+      int half = testLoss.length / 2;
+      double[] attackTrain = java.util.Arrays.copyOfRange(testLoss, 0, half);
+      double[] unseen = java.util.Arrays.copyOfRange(testLoss, half, testLoss.length);
+      MembershipInference.Scores scores = MembershipInference.attack(retainedLoss, attackTrain, unseen,
+          forgottenLoss);
+      m.put("forgottenAccuracy", round(ensemble.accuracy(forgotten)));
+      m.put("forgottenMembership", round(scores.forgotten()));
+      m.put("unseenMembership", round(scores.unseen()));
+      m.put("retainedMembership", round(scores.members()));
+      m.put("attackAuc", round(scores.attackAuc()));
+      m.put("forgottenRows", scores.forgottenRows());
+      m.put("unseenRows", scores.unseenRows());
+      return m;
+    }
+
+    /** Writes the report (idempotently) and returns the COMPLETED step's details. */
+    Map<String, Object> complete(ForgetJournal journal) {
+      String batchId = journal.batchId();
+      if (!store.exists(jsonPath(store, batchId))) {
+        ForgetReport report = build(journal);
+        store.commitNewFile(textPath(store, batchId), report.summary().getBytes(StandardCharsets.UTF_8), true);
+        store.commitNewFile(jsonPath(store, batchId), Json.write(report).getBytes(StandardCharsets.UTF_8), true);
+      }
+      ForgetReport report = load(store, batchId);
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("report", jsonPath(store, batchId).toString());
+      details.put("testAccuracyAfter", report.testAccuracyAfter());
+      return details;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ForgetReport build(ForgetJournal journal) {
+      Map<String, Object> routed = journal.entry(ForgetState.ROUTED).details();
+      Map<String, Object> clean = journal.entry(ForgetState.SERVING_CLEAN).details();
+      Map<String, Object> rewritten = journal.entry(ForgetState.DATA_REWRITTEN).details();
+      Map<String, Object> purged = journal.entry(ForgetState.PURGED).details();
+      Map<String, Object> retrained = journal.entry(ForgetState.RETRAINED).details();
+      long after = ((Number) journal.entry(ForgetState.PUBLISHED).details().get("generation")).longValue();
+      Map<String, Object> seconds = (Map<String, Object>) retrained.get(ForgetHistory.RETRAIN_SECONDS);
+      double total = seconds.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+      double estimate = ((Number) retrained.get(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS)).doubleValue();
+      Map<String, Object> measured = store.exists(measurementsPath(store, journal.batchId()))
+          ? Json.read(store.readString(measurementsPath(store, journal.batchId())), Map.class, "measurements")
+          : Map.of();
+      GenerationManifest published = store.readGeneration(after);
+      DataManifest data = store.readDataManifest(published.dataVersion());
+      double accuracyAfter = published.servedShards().isEmpty() || data.test() == null ? Double.NaN
+          : EvaluateJob.evaluate(spark, store, settings, data, published, ExamplesReader.testSplit(spark, store,
+              data), false).ensembleAccuracy().get(Aggregation.MEAN_SOFTMAX.configName());
+      return new ForgetReport(journal.batchId(),
+          ((Number) journal.entry(ForgetState.ACKNOWLEDGED).details().get(ForgetHistory.REQUESTS)).longValue(),
+          ((Number) routed.get("notFound")).longValue(),
+          ((Number) routed.get("trainRows")).longValue(),
+          ((Number) routed.get("testRows")).longValue(),
+          (Map<String, Object>) routed.get("affectedShards"),
+          ((Number) routed.get("generation")).longValue(),
+          ((Number) clean.get("generation")).longValue(),
+          after,
+          ((Number) clean.get("latencyFromAcknowledgementSeconds")).doubleValue(),
+          seconds, round(total), round(estimate), total > 0 ? round(estimate / total) : Double.NaN,
+          ((List<?>) purged.get("purgedCheckpoints")).size(),
+          ((List<?>) rewritten.get("removedFiles")).size(),
+          (Map<String, Object>) measured.getOrDefault("before", Map.of()),
+          (Map<String, Object>) measured.getOrDefault("servingClean", Map.of()),
+          round(accuracyAfter));
+    }
+  }
+
+  /** Labelled rows collected to the driver for the membership check. */
+  record Rows(float[] features, int[] labels, int numFeatures) {
+    static Rows of(Dataset<Row> rows, int numFeatures) {
+      List<Row> collected = rows.select(ExampleSchema.LABEL, ExampleSchema.FEATURES).collectAsList();
+      float[] features = new float[collected.size() * numFeatures];
+      int[] labels = new int[collected.size()];
+      for (int i = 0; i < collected.size(); i++) {
+        labels[i] = collected.get(i).getInt(0);
+        float[] f = ExampleSchema.features(collected.get(i), 1);
+        System.arraycopy(f, 0, features, i * numFeatures, numFeatures);
+      }
+      return new Rows(features, labels, numFeatures);
+    }
+
+    int size() {
+      return labels.length;
+    }
+  }
+
+  /** The served models of a generation, scored on the driver with mean-softmax. */
+  static final class Ensemble {
+    private final List<org.deeplearning4j.nn.multilayer.MultiLayerNetwork> models = new ArrayList<>();
+    private final double[] weights;
+    private final int numFeatures;
+    private final int batchSize;
+
+    Ensemble(LetheStore store, GenerationManifest generation, int numFeatures, int batchSize) {
+      CheckpointRepository checkpoints = new CheckpointRepository(store);
+      generation.servedShards().forEach(s -> models.add(checkpoints.loadModel(s.servedCheckpoint())));
+      this.weights = generation.servedShards().stream().mapToDouble(GenerationManifest.ShardEntry::trainRows)
+          .toArray();
+      this.numFeatures = numFeatures;
+      this.batchSize = batchSize;
+    }
+
+    float[][] probabilities(Rows rows) {
+      List<float[][]> perModel = new ArrayList<>();
+      for (var model : models) {
+        perModel.add(Scoring.predictProbabilities(model, rows.features(), rows.size(), numFeatures, batchSize));
+      }
+      return Aggregation.MEAN_SOFTMAX.aggregate(perModel, weights).probabilities();
+    }
+
+    /** Cross-entropy loss per row. */
+    double[] losses(Rows rows) {
+      if (rows.size() == 0) {
+        return new double[0];
+      }
+      float[][] p = probabilities(rows);
+      double[] loss = new double[rows.size()];
+      for (int i = 0; i < loss.length; i++) {
+        loss[i] = -Math.log(Math.max(p[i][rows.labels()[i]], 1e-7));
+      }
+      return loss;
+    }
+
+    double accuracy(Rows rows) {
+      if (rows.size() == 0) {
+        return Double.NaN;
+      }
+      float[][] p = probabilities(rows);
+      int correct = 0;
+      for (int i = 0; i < p.length; i++) {
+        int best = 0;
+        for (int c = 1; c < p[i].length; c++) {
+          if (p[i][c] > p[i][best]) {
+            best = c;
+          }
+        }
+        correct += best == rows.labels()[i] ? 1 : 0;
+      }
+      return (double) correct / p.length;
+    }
+  }
+
+  static double round(double v) {
+    return Double.isNaN(v) ? v : Math.round(v * 10000) / 10000.0;
+  }
+}

@@ -1,0 +1,158 @@
+package io.lethe.jobs.forget;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lethe.store.LetheStore;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deletion ledger: append-only Parquet in the store. Each acknowledged submission is one directory under
+ * {@code ledger/requests/}, staged and renamed into place, so a request is durable before Lethe says it was
+ * received; each forget batch records its members and routing under {@code ledger/batches/<batch>/}. Nothing in
+ * the ledger holds a deleted row's features: only ids, reasons, times and where the rows were.
+ */
+public final class Ledger {
+  private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+  private static final DateTimeFormatter NAME_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  public static final String RECEIVED_AT = "received_at";
+  public static final String SUBMISSION_ID = "submission_id";
+
+  /** Requests as stored: the validated request columns plus when and in which submission they arrived. */
+  public static final StructType REQUESTS_SCHEMA = RequestReader.SCHEMA
+      .add(RECEIVED_AT, DataTypes.StringType, false)
+      .add(SUBMISSION_ID, DataTypes.StringType, false);
+
+  private final SparkSession spark;
+  private final LetheStore store;
+
+  public Ledger(SparkSession spark, LetheStore store) {
+    this.spark = spark;
+    this.store = store;
+  }
+
+  /** What an acknowledgement recorded. */
+  public record Acknowledgement(String submissionId, long received, long alreadyKnown, String at) {}
+
+  public Path requestsDir() {
+    return new Path(store.layout().ledgerDir(), "requests");
+  }
+
+  /**
+   * Durably records the requests that the ledger does not hold yet (by request id) and returns only after the
+   * commit: this is the moment they are acknowledged. The caller holds the store lock.
+   */
+  public Acknowledgement acknowledge(Dataset<Row> requests) {
+    String at = store.clock().instant().toString();
+    String submission = "s-" + NAME_TIME.format(store.clock().instant()) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    Dataset<Row> known = requests();
+    Dataset<Row> fresh = requests.join(known.select(RequestReader.REQUEST_ID), 
+        requests.col(RequestReader.REQUEST_ID).equalTo(known.col(RequestReader.REQUEST_ID)), "left_anti")
+        .withColumn(RECEIVED_AT, lit(at))
+        .withColumn(SUBMISSION_ID, lit(submission))
+        .cache();
+    long total = requests.count();
+    long received = fresh.count();
+    if (received > 0) {
+      Path staged = new Path(store.newStagingDir("ack"), submission);
+      fresh.coalesce(1).write().parquet(staged.toString());
+      store.commitRename(staged, new Path(requestsDir(), submission));
+      store.deleteIfExists(staged.getParent());
+      LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger)", received,
+          submission, total - received);
+    }
+    fresh.unpersist();
+    return new Acknowledgement(submission, received, total - received, at);
+  }
+
+  /** Every acknowledged request. */
+  public Dataset<Row> requests() {
+    List<String> parts = store.list(requestsDir()).stream()
+        .filter(FileStatus::isDirectory)
+        .map(s -> s.getPath().toString())
+        .toList();
+    if (parts.isEmpty()) {
+      return spark.createDataFrame(List.of(), REQUESTS_SCHEMA);
+    }
+    return spark.read().schema(REQUESTS_SCHEMA).parquet(parts.toArray(String[]::new));
+  }
+
+  /**
+   * The ids of every acknowledged request (id_kind, id), or null when there are none: what a prepare of the raw
+   * inputs must leave out so that forgotten rows never come back.
+   */
+  public Dataset<Row> forgotten() {
+    Dataset<Row> requests = requests().select(RequestReader.ID_KIND, RequestReader.ID);
+    return requests.isEmpty() ? null : requests;
+  }
+
+  /** Requests that no batch has taken yet. */
+  public Dataset<Row> pending() {
+    Dataset<Row> requests = requests();
+    Dataset<Row> taken = batchMembers();
+    return requests.join(taken, requests.col(RequestReader.REQUEST_ID).equalTo(taken.col(RequestReader.REQUEST_ID)),
+        "left_anti");
+  }
+
+  public Path membersPath(String batchId) {
+    return new Path(ForgetJournal.batchDir(store, batchId), "members");
+  }
+
+  public Path routedPath(String batchId) {
+    return new Path(ForgetJournal.batchDir(store, batchId), "routed");
+  }
+
+  /** Request ids of every batch's members. */
+  private Dataset<Row> batchMembers() {
+    List<String> parts = ForgetJournal.batchIds(store).stream()
+        .map(this::membersPath)
+        .filter(store::exists)
+        .map(Path::toString)
+        .toList();
+    StructType schema = new StructType().add(RequestReader.REQUEST_ID, DataTypes.StringType, false);
+    return parts.isEmpty()
+        ? spark.createDataFrame(List.of(), schema)
+        : spark.read().parquet(parts.toArray(String[]::new)).select(col(RequestReader.REQUEST_ID));
+  }
+
+  /** Fixes a batch's members (one atomic commit); returns how many requests it holds. */
+  public long commitMembers(String batchId, Dataset<Row> members) {
+    Path staged = new Path(store.newStagingDir("batch"), "members");
+    members.coalesce(1).write().parquet(staged.toString());
+    store.commitRename(staged, membersPath(batchId));
+    store.deleteIfExists(staged.getParent());
+    return members(batchId).count();
+  }
+
+  public Dataset<Row> members(String batchId) {
+    return spark.read().parquet(membersPath(batchId).toString());
+  }
+
+  /** Commits a batch's routing: one row per matched example, and a row with no record for a request not found. */
+  public void commitRouted(String batchId, Dataset<Row> routed) {
+    Path staged = new Path(store.newStagingDir("route"), "routed");
+    routed.coalesce(1).write().parquet(staged.toString());
+    store.commitRename(staged, routedPath(batchId));
+    store.deleteIfExists(staged.getParent());
+  }
+
+  public Dataset<Row> routed(String batchId) {
+    return spark.read().parquet(routedPath(batchId).toString());
+  }
+}

@@ -1,0 +1,82 @@
+package io.lethe.jobs.forget;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lethe.jobs.checkpoint.RecordIdSets;
+import io.lethe.prep.ExampleSchema;
+import io.lethe.store.GenerationManifest;
+import io.lethe.store.LetheStore;
+import io.lethe.store.StoreException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PURGED step: deletes every checkpoint whose provenance shows it saw a deleted record (intermediate slice
+ * checkpoints of older generations included), the record-id sets holding deleted ids, and staging leftovers. It
+ * runs right after the clean generation is served, so nothing it deletes is needed for serving; it refuses to
+ * delete a checkpoint the served generation still uses.
+ */
+final class Purge {
+  private static final Logger LOG = LoggerFactory.getLogger(Purge.class);
+
+  private final LetheStore store;
+
+  Purge(LetheStore store) {
+    this.store = store;
+  }
+
+  /** The record ids a batch deletes (train and test rows). */
+  static Set<String> deletedIds(Dataset<Row> routed) {
+    return new HashSet<>(routed.filter(col(ForgetJob.SPLIT).isNotNull()).select(ExampleSchema.RECORD_ID)
+        .as(Encoders.STRING()).collectAsList());
+  }
+
+  Map<String, Object> run(ForgetJournal journal, Dataset<Row> routed) {
+    Set<String> deleted = deletedIds(routed);
+    CheckpointScan scan = new CheckpointScan(store);
+    GenerationManifest served = store.readServedGeneration();
+    Set<String> inUse = new HashSet<>();
+    served.shards().forEach(s -> inUse.addAll(s.chain()));
+    List<Map<String, Object>> purged = new ArrayList<>();
+    for (CheckpointScan.Tainted t : scan.tainted(deleted)) {
+      if (inUse.contains(t.sha256())) {
+        throw new StoreException("Refusing to purge checkpoint " + t.sha256() + " (shard " + t.shard() + " slice "
+            + t.slice() + "): generation " + served.number() + " still serves it although it saw deleted records."
+            + " The store is inconsistent; run `lethe verify` and report this.");
+      }
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("sha256", t.sha256());
+      record.put("shard", t.shard());
+      record.put("slice", t.slice());
+      record.put("reason", t.unverifiable() ? "record-id sets missing" : "trained on deleted records");
+      purged.add(record);
+      store.deleteIfExists(store.layout().checkpointZip(t.sha256()));
+      store.deleteIfExists(store.layout().checkpointProvenance(t.sha256()));
+    }
+    List<String> sets = scan.taintedIdSets(deleted);
+    RecordIdSets idSets = new RecordIdSets(store);
+    sets.forEach(idSets::delete);
+    int staging = 0;
+    for (FileStatus leftover : store.list(store.layout().stagingDir())) {
+      store.deleteIfExists(leftover.getPath());
+      staging++;
+    }
+    LOG.info("Forget batch {}: purged {} checkpoint(s), {} record-id set(s), {} staging leftover(s)",
+        journal.batchId(), purged.size(), sets.size(), staging);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("purgedCheckpoints", purged);
+    details.put("purgedRecordIdSets", sets);
+    details.put("stagingLeftoversRemoved", staging);
+    return details;
+  }
+}
