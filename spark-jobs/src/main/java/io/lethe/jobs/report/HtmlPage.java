@@ -16,6 +16,7 @@ import java.util.Map;
 public final class HtmlPage {
   private HtmlPage() {}
 
+  /** The page for {@code data}, with {@code charts} embedded where they belong and a note where one is missing. */
   public static String render(ReportData data, ChartSet charts) {
     StringBuilder html = new StringBuilder();
     GenerationManifest g = data.served();

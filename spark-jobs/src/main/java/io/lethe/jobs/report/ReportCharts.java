@@ -34,8 +34,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /** Draws the report's charts as PNG images with JFreeChart, without a display. */
 public final class ReportCharts {
-  /** Size of every chart, in pixels. */
+  /** Width of every chart, in pixels. */
   public static final int WIDTH = 900;
+  /** Height of every chart, in pixels. */
   public static final int HEIGHT = 480;
 
   static {

@@ -100,10 +100,10 @@ public final class ReportJob {
   static List<TrainingPoint> trainingPoints(SparkSession spark, LetheStore store, long generation) {
     spark.sparkContext().setJobDescription("lethe report: training metrics of generation " + generation);
     return spark.read().parquet(TrainJob.metricsPath(store, generation).toString())
-        .select("shard", "slice", "examples", "loss", "train_accuracy")
+        .select("shard", "slice", "loss", "train_accuracy")
         .orderBy("shard", "slice")
         .collectAsList().stream()
-        .map(r -> new TrainingPoint(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3), r.getDouble(4)))
+        .map(r -> new TrainingPoint(r.getInt(0), r.getInt(1), r.getDouble(2), r.getDouble(3)))
         .toList();
   }
 

@@ -6,4 +6,4 @@ package io.lethe.jobs.report;
  * @param loss the training loss after the slice's last epoch
  * @param trainAccuracy accuracy on the rows trained so far
  */
-public record TrainingPoint(int shard, int slice, long examples, double loss, double trainAccuracy) {}
+public record TrainingPoint(int shard, int slice, double loss, double trainAccuracy) {}
