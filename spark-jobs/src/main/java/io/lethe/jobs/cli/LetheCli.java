@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
         VerifyCommand.class,
         StatusCommand.class,
         BenchCommand.class,
+        ReportCommand.class,
         UnlockCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Settings: conf/application.conf lists every key and default; override with --config FILE or",

@@ -3,6 +3,7 @@ package io.lethe.jobs.train;
 import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.checkpoint.RecordIdSets;
 import io.lethe.jobs.spark.StoreHandle;
+import io.lethe.models.GpuBinder;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.NativeRuntime;
 import io.lethe.models.ResumePoint;
@@ -17,16 +18,21 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The body of one shard's Spark task: gathers the shard's rows by slice, runs the plain-DL4J {@link ShardTrainer}
  * (optionally resuming from a clean checkpoint), and writes each slice checkpoint to the store from the executor.
- * Deterministic: a retried task writes the same checkpoints under the same names.
+ * Deterministic: a retried task writes the same checkpoints under the same names. When Spark assigned the task a
+ * GPU, the task's thread is bound to it before any array is created.
  */
 public final class ShardTrainTask implements MapPartitionsFunction<Row, String> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ShardTrainTask.class);
 
   private final StoreHandle store;
   private final String specJson;
@@ -57,6 +63,10 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   @Override
   public Iterator<String> call(Iterator<Row> rows) throws IOException {
     long start = System.nanoTime();
+    Optional<String> gpu = TaskGpu.ofCurrentTask();
+    gpu.ifPresent(GpuBinder::bindCurrentThread);
+    LOG.info("Shard {} trains on the {} backend, device {}{}", shard, NativeRuntime.backendName(),
+        NativeRuntime.deviceName(), gpu.map(address -> " (Spark GPU address " + address + ")").orElse(""));
     List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, ModelSpec.fromJson(specJson).numFeatures());
     NativeRuntime.pinThreads(nativeThreads);
     LetheStore opened = store.open();

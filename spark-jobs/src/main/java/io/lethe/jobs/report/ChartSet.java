@@ -1,0 +1,28 @@
+package io.lethe.jobs.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The charts of one report. Only the accuracy chart is always there; the others are null when there is nothing to
+ * draw (no training metrics, no forget batch, no batch that retrained), and the page says so instead.
+ */
+public record ChartSet(ChartImage accuracy, ChartImage trainingLoss, ChartImage trainingAccuracy,
+    ChartImage forgetTimeline, ChartImage speedUp) {
+
+  public ChartSet {
+    Objects.requireNonNull(accuracy, "accuracy");
+  }
+
+  /** The charts present, in page order. */
+  public List<ChartImage> all() {
+    List<ChartImage> all = new ArrayList<>();
+    for (ChartImage chart : new ChartImage[] {accuracy, trainingLoss, trainingAccuracy, forgetTimeline, speedUp}) {
+      if (chart != null) {
+        all.add(chart);
+      }
+    }
+    return all;
+  }
+}

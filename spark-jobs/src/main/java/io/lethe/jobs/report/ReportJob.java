@@ -1,0 +1,137 @@
+package io.lethe.jobs.report;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.ForgetHistory;
+import io.lethe.jobs.predict.EvaluateJob;
+import io.lethe.jobs.predict.Evaluation;
+import io.lethe.jobs.train.TrainJob;
+import io.lethe.store.GenerationManifest;
+import io.lethe.store.LetheStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code lethe report}: gathers what the store serves and has forgotten, draws it and writes the page and its
+ * charts into a local folder. Reads only; takes no lock.
+ */
+public final class ReportJob {
+  /** The page's file name in the output folder. */
+  public static final String PAGE = "report.html";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReportJob.class);
+  /** A generation's metrics folder, as {@link TrainJob#metricsPath} names it. */
+  private static final Pattern METRICS_DIR = Pattern.compile("gen-(\\d{1,18})");
+
+  private ReportJob() {}
+
+  /**
+   * What a report run wrote.
+   *
+   * @param charts the PNG files, in page order
+   */
+  public record Outcome(Path page, List<Path> charts, long generation, Long curvesGeneration, int batches) {}
+
+  /** Evaluates the served generation, reads its training metrics and the forget journals, and writes the report. */
+  public static Outcome run(SparkSession spark, LetheStore store, LetheSettings settings, Path output) {
+    ReportData data = gather(spark, store, settings);
+    ChartSet charts = draw(data);
+    return write(data, charts, output);
+  }
+
+  static ReportData gather(SparkSession spark, LetheStore store, LetheSettings settings) {
+    Evaluation evaluation = EvaluateJob.run(spark, store, settings, false);
+    GenerationManifest served = store.readGeneration(evaluation.generation());
+    Long curvesGeneration = newestFullTraining(spark, store, served);
+    List<TrainingPoint> curves = curvesGeneration == null ? List.of()
+        : trainingPoints(spark, store, curvesGeneration);
+    List<BatchFigures> batches = ForgetHistory.load(store).stream().map(BatchFigures::of).toList();
+    return new ReportData(store.uri().toString(), store.clock().instant().toString(), served, evaluation,
+        curvesGeneration, curves, batches);
+  }
+
+  /**
+   * The newest generation up to {@code served} whose metrics hold slice 0 of every shard it serves, i.e. one in
+   * which all its shards were trained from scratch; null if there is none.
+   */
+  static Long newestFullTraining(SparkSession spark, LetheStore store, GenerationManifest served) {
+    List<String> metrics = new ArrayList<>();
+    for (FileStatus status : store.list(store.layout().metricsDir())) {
+      Matcher name = METRICS_DIR.matcher(status.getPath().getName());
+      if (name.matches() && Long.parseLong(name.group(1)) <= served.number()) {
+        metrics.add(status.getPath().toString());
+      }
+    }
+    if (metrics.isEmpty()) {
+      return null;
+    }
+    spark.sparkContext().setJobDescription("lethe report: find the newest full training");
+    List<Row> firstSlices = spark.read().parquet(metrics.toArray(String[]::new))
+        .filter(col("slice").equalTo(0))
+        .select("generation", "shard").distinct().collectAsList();
+    Map<Long, Set<Integer>> shardsFromScratch = new TreeMap<>(Comparator.reverseOrder());
+    firstSlices.forEach(r -> shardsFromScratch.computeIfAbsent(r.getLong(0), g -> new HashSet<>()).add(r.getInt(1)));
+    for (Map.Entry<Long, Set<Integer>> candidate : shardsFromScratch.entrySet()) {
+      GenerationManifest generation = store.readGeneration(candidate.getKey());
+      if (generation.servedShards().stream().allMatch(s -> candidate.getValue().contains(s.shard()))) {
+        return candidate.getKey();
+      }
+    }
+    return null;
+  }
+
+  static List<TrainingPoint> trainingPoints(SparkSession spark, LetheStore store, long generation) {
+    spark.sparkContext().setJobDescription("lethe report: training metrics of generation " + generation);
+    return spark.read().parquet(TrainJob.metricsPath(store, generation).toString())
+        .select("shard", "slice", "loss", "train_accuracy")
+        .orderBy("shard", "slice")
+        .collectAsList().stream()
+        .map(r -> new TrainingPoint(r.getInt(0), r.getInt(1), r.getDouble(2), r.getDouble(3)))
+        .toList();
+  }
+
+  static ChartSet draw(ReportData data) {
+    boolean curves = data.curvesGeneration() != null;
+    List<BatchFigures> shown = data.shownBatches();
+    return new ChartSet(
+        ReportCharts.accuracy(data.evaluation()),
+        curves ? ReportCharts.trainingLoss(data.curvesGeneration(), data.curves()) : null,
+        curves ? ReportCharts.trainingAccuracy(data.curvesGeneration(), data.curves()) : null,
+        shown.isEmpty() ? null : ReportCharts.forgetTimeline(shown),
+        shown.stream().anyMatch(BatchFigures::hasSpeedUp) ? ReportCharts.speedUp(shown) : null);
+  }
+
+  static Outcome write(ReportData data, ChartSet charts, Path output) {
+    try {
+      Files.createDirectories(output);
+      List<Path> files = new ArrayList<>();
+      for (ChartImage chart : charts.all()) {
+        files.add(Files.write(output.resolve(chart.file()), chart.png()));
+      }
+      Path page = Files.writeString(output.resolve(PAGE), HtmlPage.render(data, charts), StandardCharsets.UTF_8);
+      LOG.info("Wrote the report of generation {} ({} charts, {} forget batches) to {}", data.served().number(),
+          files.size(), data.batches().size(), page);
+      return new Outcome(page, files, data.served().number(), data.curvesGeneration(), data.batches().size());
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write the report into " + output + ": " + e.getMessage()
+          + "; choose a writable folder with --output", e);
+    }
+  }
+}
