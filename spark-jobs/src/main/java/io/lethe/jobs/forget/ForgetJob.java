@@ -1,6 +1,8 @@
 package io.lethe.jobs.forget;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 
@@ -82,47 +84,40 @@ public final class ForgetJob {
     List<ForgetJournal> processed = new ArrayList<>();
     for (String batchId : ForgetJournal.batchIds(store)) {
       ForgetJournal journal = new ForgetJournal(store, batchId);
-      if (journal.last().map(e -> e.state() != ForgetState.COMPLETED).orElse(true)) {
-        LOG.info("Resuming forget batch {} after step {}", batchId,
-            journal.last().map(e -> e.state().name()).orElse("(none)"));
+      Optional<JournalEntry> last = journal.last();
+      if (last.isEmpty()) {
+        // A batch directory without an ACKNOWLEDGED step took no submissions; they are still pending.
+        continue;
+      }
+      if (last.get().state() != ForgetState.COMPLETED) {
+        LOG.info("Resuming forget batch {} after step {}", batchId, last.get().state());
         process(journal);
         processed.add(journal);
       }
     }
-    Dataset<Row> pending = ledger.pending().select(RequestReader.REQUEST_ID, RequestReader.ID_KIND,
-        RequestReader.ID, Ledger.RECEIVED_AT).cache();
+    List<Ledger.Submission> pending = ledger.pending();
     if (!pending.isEmpty()) {
       String batchId = "b-" + BATCH_TIME.format(store.clock().instant()) + "-"
           + UUID.randomUUID().toString().substring(0, 6);
       ForgetJournal journal = new ForgetJournal(store, batchId);
-      process(journal, pending);
+      FailPoints.check("forget.ACKNOWLEDGED");
+      journal.append(ForgetState.ACKNOWLEDGED, Map.of(
+          ForgetJournal.SUBMISSIONS, pending.stream().map(Ledger.Submission::id).toList(),
+          ForgetHistory.REQUESTS, pending.stream().mapToLong(Ledger.Submission::requests).sum(),
+          "earliestAcknowledgedAt", pending.get(0).acknowledgedAt()));
+      process(journal);
       processed.add(journal);
     }
-    pending.unpersist();
     return processed;
   }
 
-  private void process(ForgetJournal journal) {
-    process(journal, null);
+  /** The requests of a batch: those of the submissions its ACKNOWLEDGED step took. */
+  Dataset<Row> members(ForgetJournal journal) {
+    return ledger.requests(ForgetJournal.submissions(journal));
   }
 
-  private void process(ForgetJournal journal, Dataset<Row> newMembers) {
-    ForgetState done = journal.last().map(JournalEntry::state).orElse(null);
-    if (done == null) {
-      if (!store.exists(ledger.membersPath(journal.batchId()))) {
-        if (newMembers == null) {
-          throw new StoreException("Forget batch " + journal.batchId() + " has neither members nor journal;"
-              + " remove the directory " + ForgetJournal.batchDir(store, journal.batchId()) + " and run again.");
-        }
-        ledger.commitMembers(journal.batchId(), newMembers);
-      }
-      FailPoints.check("forget.ACKNOWLEDGED");
-      Dataset<Row> members = ledger.members(journal.batchId());
-      String earliest = members.agg(min(Ledger.RECEIVED_AT)).first().getString(0);
-      journal.append(ForgetState.ACKNOWLEDGED, Map.of(ForgetHistory.REQUESTS, members.count(),
-          "earliestAcknowledgedAt", earliest));
-      done = ForgetState.ACKNOWLEDGED;
-    }
+  private void process(ForgetJournal journal) {
+    ForgetState done = journal.last().orElseThrow().state();
     for (ForgetState next : ForgetState.values()) {
       if (next.ordinal() <= done.ordinal()) {
         continue;
@@ -146,7 +141,8 @@ public final class ForgetJob {
   private Map<String, Object> route(ForgetJournal journal) {
     DataManifest data = store.readLatestDataManifest();
     GenerationManifest generation = store.readServedGeneration();
-    Dataset<Row> members = ledger.members(journal.batchId());
+    Dataset<Row> members = members(journal).select(RequestReader.REQUEST_ID, RequestReader.ID_KIND,
+        RequestReader.ID);
     Dataset<Row> rows = ExamplesReader.examples(spark, store, data)
         .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), col(ExampleSchema.SHARD),
             col(ExampleSchema.SLICE), lit(TRAIN).as(SPLIT));
@@ -162,7 +158,7 @@ public final class ForgetJob {
     Dataset<Row> matched = byRecord.unionByName(bySubject).select(col(RequestReader.REQUEST_ID),
         col(RequestReader.ID_KIND), col(RequestReader.ID), col(ExampleSchema.RECORD_ID),
         col(ExampleSchema.SUBJECT_ID), col(SPLIT), col(ExampleSchema.SHARD), col(ExampleSchema.SLICE));
-    Dataset<Row> notFound = members.join(matched.select(RequestReader.REQUEST_ID),
+    Dataset<Row> unmatched = members.join(matched.select(RequestReader.REQUEST_ID),
             members.col(RequestReader.REQUEST_ID).equalTo(matched.col(RequestReader.REQUEST_ID)), "left_anti")
         .select(col(RequestReader.REQUEST_ID), col(RequestReader.ID_KIND), col(RequestReader.ID),
             lit(null).cast(DataTypes.StringType).as(ExampleSchema.RECORD_ID),
@@ -171,25 +167,36 @@ public final class ForgetJob {
             lit(null).cast(DataTypes.IntegerType).as(ExampleSchema.SHARD),
             lit(null).cast(DataTypes.IntegerType).as(ExampleSchema.SLICE));
     if (!store.exists(ledger.routedPath(journal.batchId()))) {
-      ledger.commitRouted(journal.batchId(), matched.unionByName(notFound));
+      ledger.commitRouted(journal.batchId(), matched.unionByName(unmatched));
     }
-    Dataset<Row> routed = ledger.routed(journal.batchId()).cache();
+    // One pass over the routing: per split and shard, the rows and the earliest slice.
     Map<String, Object> affected = new TreeMap<>();
-    for (Row r : routed.filter(col(SPLIT).equalTo(TRAIN)).groupBy(ExampleSchema.SHARD)
-        .agg(min(ExampleSchema.SLICE)).collectAsList()) {
-      affected.put(Integer.toString(r.getInt(0)), r.getInt(1));
+    long trainRows = 0;
+    long testRows = 0;
+    long notFound = 0;
+    for (Row r : ledger.routed(journal.batchId()).groupBy(col(SPLIT), col(ExampleSchema.SHARD))
+        .agg(min(ExampleSchema.SLICE), count(lit(1)), countDistinct(col(RequestReader.REQUEST_ID)))
+        .collectAsList()) {
+      String split = r.isNullAt(0) ? null : r.getString(0);
+      if (TRAIN.equals(split)) {
+        affected.put(Integer.toString(r.getInt(1)), r.getInt(2));
+        trainRows += r.getLong(3);
+      } else if (TEST.equals(split)) {
+        testRows += r.getLong(3);
+      } else {
+        notFound += r.getLong(4);
+      }
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("dataVersion", data.version());
     details.put("generation", generation.number());
     details.put("affectedShards", affected);
-    details.put("trainRows", routed.filter(col(SPLIT).equalTo(TRAIN)).count());
-    details.put("testRows", routed.filter(col(SPLIT).equalTo(TEST)).count());
-    details.put("notFound", routed.filter(col(SPLIT).isNull()).count());
+    details.put("trainRows", trainRows);
+    details.put("testRows", testRows);
+    details.put("notFound", notFound);
     Map<Integer, Integer> shards = new TreeMap<>();
     affected.forEach((k, v) -> shards.put(Integer.valueOf(k), (Integer) v));
     details.put(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS, fullTrainingSeconds(generation, shards.keySet()));
-    routed.unpersist();
     return details;
   }
 

@@ -74,6 +74,16 @@ public final class ForgetJournal {
         "Forget batch " + batchId + " has no committed " + state + " step; its journal is incomplete."));
   }
 
+  /** The ledger submissions a batch took, as its ACKNOWLEDGED step recorded them; empty before that step. */
+  public static List<String> submissions(ForgetJournal journal) {
+    return journal.entries().stream().filter(e -> e.state() == ForgetState.ACKNOWLEDGED).findFirst()
+        .map(e -> ((List<?>) e.details().get(SUBMISSIONS)).stream().map(String::valueOf).toList())
+        .orElse(List.of());
+  }
+
+  /** ACKNOWLEDGED detail naming the batch's ledger submissions: the commit of its membership. */
+  public static final String SUBMISSIONS = "submissions";
+
   /** All batch ids in the ledger, oldest first (ids start with their creation time). */
   public static List<String> batchIds(LetheStore store) {
     return store.list(batchesDir(store)).stream()

@@ -1,10 +1,13 @@
 package io.lethe.jobs.forget;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lethe.store.LetheStore;
+import io.lethe.store.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.Set;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +35,7 @@ public final class Ledger {
 
   public static final String RECEIVED_AT = "received_at";
   public static final String SUBMISSION_ID = "submission_id";
+  private static final String SUBMISSION_INFO = "_submission.json";
 
   /** Requests as stored: the validated request columns plus when and in which submission they arrived. */
   public static final StructType REQUESTS_SCHEMA = RequestReader.SCHEMA
@@ -72,6 +76,10 @@ public final class Ledger {
     if (received > 0) {
       Path staged = new Path(store.newStagingDir("ack"), submission);
       fresh.coalesce(1).write().parquet(staged.toString());
+      // Spark ignores files starting with '_': the sidecar lets a batch know its size and time without a job.
+      String acknowledgedAt = store.clock().instant().toString();
+      store.commitNewFile(new Path(staged, SUBMISSION_INFO), Json.write(new Submission(submission, received,
+          acknowledgedAt)).getBytes(StandardCharsets.UTF_8), false);
       store.commitRename(staged, new Path(requestsDir(), submission));
       store.deleteIfExists(staged.getParent());
       LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger)", received,
@@ -102,46 +110,49 @@ public final class Ledger {
     return requests.isEmpty() ? null : requests;
   }
 
-  /** Requests that no batch has taken yet. */
-  public Dataset<Row> pending() {
-    Dataset<Row> requests = requests();
-    Dataset<Row> taken = batchMembers();
-    return requests.join(taken, requests.col(RequestReader.REQUEST_ID).equalTo(taken.col(RequestReader.REQUEST_ID)),
-        "left_anti");
+  /**
+   * One acknowledged submission, as its sidecar file records it.
+   *
+   * @param acknowledgedAt when it was committed (just before the rename that makes it durable): the moment the
+   *     latency to exact serving is measured from
+   */
+  public record Submission(String id, long requests, String acknowledgedAt) {}
+
+  /** Every acknowledged submission, oldest first. */
+  public List<Submission> submissions() {
+    return store.list(requestsDir()).stream()
+        .filter(FileStatus::isDirectory)
+        .map(s -> s.getPath().getName())
+        .sorted()
+        .map(this::submission)
+        .toList();
   }
 
-  public Path membersPath(String batchId) {
-    return new Path(ForgetJournal.batchDir(store, batchId), "members");
+  public Submission submission(String id) {
+    Path info = new Path(new Path(requestsDir(), id), SUBMISSION_INFO);
+    return Json.read(store.readString(info), Submission.class, info.toString());
+  }
+
+  /** Submissions that no forget batch has taken yet. */
+  public List<Submission> pending() {
+    Set<String> taken = new HashSet<>();
+    for (String batchId : ForgetJournal.batchIds(store)) {
+      taken.addAll(ForgetJournal.submissions(new ForgetJournal(store, batchId)));
+    }
+    return submissions().stream().filter(s -> !taken.contains(s.id())).toList();
+  }
+
+  /** The requests of the given submissions. */
+  public Dataset<Row> requests(List<String> submissionIds) {
+    if (submissionIds.isEmpty()) {
+      return spark.createDataFrame(List.of(), REQUESTS_SCHEMA);
+    }
+    return spark.read().schema(REQUESTS_SCHEMA).parquet(submissionIds.stream()
+        .map(id -> new Path(requestsDir(), id).toString()).toArray(String[]::new));
   }
 
   public Path routedPath(String batchId) {
     return new Path(ForgetJournal.batchDir(store, batchId), "routed");
-  }
-
-  /** Request ids of every batch's members. */
-  private Dataset<Row> batchMembers() {
-    List<String> parts = ForgetJournal.batchIds(store).stream()
-        .map(this::membersPath)
-        .filter(store::exists)
-        .map(Path::toString)
-        .toList();
-    StructType schema = new StructType().add(RequestReader.REQUEST_ID, DataTypes.StringType, false);
-    return parts.isEmpty()
-        ? spark.createDataFrame(List.of(), schema)
-        : spark.read().parquet(parts.toArray(String[]::new)).select(col(RequestReader.REQUEST_ID));
-  }
-
-  /** Fixes a batch's members (one atomic commit); returns how many requests it holds. */
-  public long commitMembers(String batchId, Dataset<Row> members) {
-    Path staged = new Path(store.newStagingDir("batch"), "members");
-    members.coalesce(1).write().parquet(staged.toString());
-    store.commitRename(staged, membersPath(batchId));
-    store.deleteIfExists(staged.getParent());
-    return members(batchId).count();
-  }
-
-  public Dataset<Row> members(String batchId) {
-    return spark.read().parquet(membersPath(batchId).toString());
   }
 
   /** Commits a batch's routing: one row per matched example, and a row with no record for a request not found. */

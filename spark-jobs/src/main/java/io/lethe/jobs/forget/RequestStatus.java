@@ -64,7 +64,7 @@ public final class RequestStatus {
     Dataset<Row> routed = null;
     for (String batchId : ForgetJournal.batchIds(store)) {
       List<JournalEntry> entries = new ForgetJournal(store, batchId).entries();
-      if (entries.isEmpty() || !store.exists(ledger.membersPath(batchId))) {
+      if (entries.isEmpty()) {
         continue;
       }
       ForgetState state = entries.get(entries.size() - 1).state();
@@ -78,7 +78,8 @@ public final class RequestStatus {
         values.add(entries.stream().filter(e -> e.state() == step).map(JournalEntry::at).findFirst().orElse(null));
       }
       batches.add(RowFactory.create(values.toArray()));
-      Dataset<Row> m = ledger.members(batchId).select(col(RequestReader.REQUEST_ID), lit(batchId).as("batch_id"));
+      Dataset<Row> m = ledger.requests(ForgetJournal.submissions(new ForgetJournal(store, batchId)))
+          .select(col(RequestReader.REQUEST_ID), lit(batchId).as("batch_id"));
       members = members == null ? m : members.unionByName(m);
       if (store.exists(ledger.routedPath(batchId))) {
         Dataset<Row> r = ledger.routed(batchId);

@@ -65,7 +65,7 @@ public final class Verifier {
   public Result run(boolean exact) {
     List<Finding> findings = new ArrayList<>();
     Ledger ledger = new Ledger(spark, store);
-    long pending = ledger.pending().count();
+    long pending = ledger.pending().stream().mapToLong(Ledger.Submission::requests).sum();
     if (pending > 0) {
       findings.add(new Finding("pending", "ledger", pending + " acknowledged request(s) not yet processed; run"
           + " `lethe resume`"));
