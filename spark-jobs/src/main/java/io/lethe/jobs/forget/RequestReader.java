@@ -100,7 +100,8 @@ public final class RequestReader {
       };
       raw = raw.cache();
       raw.count();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark throws its checked SparkException undeclared, from schema inference as well as from reading.
       throw new InvalidInputException("Request file " + file + " is not readable as " + format + ": "
           + firstLine(e));
     }
