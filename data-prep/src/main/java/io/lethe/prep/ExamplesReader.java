@@ -1,6 +1,7 @@
 package io.lethe.prep;
 
-import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.regexp_extract;
 
 import io.lethe.store.DataManifest;
 import io.lethe.store.DataManifest.PartitionEntry;
@@ -9,9 +10,11 @@ import io.lethe.store.StoreException;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Reads a data version through its manifest rather than by listing directories: a version made by physical
@@ -46,19 +49,24 @@ public final class ExamplesReader {
     return new Path(store.layout().dataDir(), file.path());
   }
 
+  /**
+   * Reads the chosen partitions' files in one scan (Spark packs the small files into few tasks) and takes each
+   * row's shard and slice from its file's directory, {@code shard=K/slice=R}, which every version keeps.
+   */
   private static Dataset<Row> read(SparkSession spark, LetheStore store, DataManifest manifest,
       Predicate<PartitionEntry> which) {
-    Dataset<Row> union = null;
-    for (PartitionEntry partition : manifest.partitions()) {
-      if (!which.test(partition) || partition.files().isEmpty()) {
-        continue;
-      }
-      Dataset<Row> rows = files(spark, store, partition)
-          .withColumn(ExampleSchema.SHARD, lit(partition.shard()))
-          .withColumn(ExampleSchema.SLICE, lit(partition.slice()));
-      union = union == null ? rows : union.unionByName(rows);
+    String[] paths = manifest.partitions().stream()
+        .filter(which)
+        .flatMap(p -> p.files().stream())
+        .map(f -> resolve(store, f).toString())
+        .toArray(String[]::new);
+    if (paths.length == 0) {
+      return spark.createDataFrame(List.of(), ExampleSchema.EXAMPLES);
     }
-    return union == null ? spark.createDataFrame(List.of(), ExampleSchema.EXAMPLES) : union;
+    Column file = input_file_name();
+    return spark.read().schema(ExampleSchema.INPUT).parquet(paths)
+        .withColumn(ExampleSchema.SHARD, regexp_extract(file, "/shard=(\\d+)/", 1).cast(DataTypes.IntegerType))
+        .withColumn(ExampleSchema.SLICE, regexp_extract(file, "/slice=(\\d+)/", 1).cast(DataTypes.IntegerType));
   }
 
   private static Dataset<Row> files(SparkSession spark, LetheStore store, PartitionEntry partition) {

@@ -43,8 +43,8 @@ public final class Scoring {
     return probabilities;
   }
 
-  /** Index of the largest value; the lowest index among equal maxima. */
-  static int argmax(float[] values) {
+  /** Index of the largest value (the lowest index among equal maxima): a row's predicted class. */
+  public static int argmax(float[] values) {
     int best = 0;
     for (int i = 1; i < values.length; i++) {
       if (values[i] > values[best]) {

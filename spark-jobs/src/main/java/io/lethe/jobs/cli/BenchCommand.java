@@ -29,30 +29,47 @@ final class BenchCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** {@code lethe bench train}. */
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = {"Prepare the configured data (default Fashion-MNIST, 8 shards x 4 slices) and measure:",
-          "full training (examples/s, seconds per shard), Spark vs plain DL4J on one shard, 2 shards in",
-          "parallel vs one after another, and ensemble vs monolithic test accuracy."})
-  static final class Train implements Callable<Integer> {
+  /** What the benchmark commands share: settings, session and store, and writing the JSON report. */
+  abstract static class Benchmark implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
     @Spec CommandSpec spec;
 
-    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-train.json",
-        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
-    File output;
+    abstract File output();
+
+    abstract Object measure(SparkSession spark, LetheStore store, LetheSettings settings);
 
     @Override
     public Integer call() throws IOException {
       LetheSettings settings = common.settings(data.overrides());
       SparkSession spark = CommonOptions.spark(settings);
       LetheStore store = CommonOptions.openStore(spark, settings);
-      String json = Json.write(TrainBenchmark.run(spark, store, settings));
-      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
+      String json = Json.write(measure(spark, store, settings));
+      Files.writeString(output().toPath(), json, StandardCharsets.UTF_8);
       spec.commandLine().getOut().println(json);
-      spec.commandLine().getOut().println("Wrote " + output);
+      spec.commandLine().getOut().println("Wrote " + output());
       return 0;
+    }
+  }
+
+  /** {@code lethe bench train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"Prepare the configured data (default Fashion-MNIST, 8 shards x 4 slices) and measure:",
+          "full training (examples/s, seconds per shard), Spark vs plain DL4J on one shard, 2 shards in",
+          "parallel vs one after another, and ensemble vs monolithic test accuracy."})
+  static final class Train extends Benchmark {
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-train.json",
+        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Override
+    File output() {
+      return output;
+    }
+
+    @Override
+    Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
+      return TrainBenchmark.run(spark, store, settings);
     }
   }
 
@@ -61,25 +78,19 @@ final class BenchCommand implements Runnable {
       description = {"Prepare and train the configured data (default Fashion-MNIST, 8 shards x 4 slices), then",
           "forget 1, 10 and 100 records (at random, and all from one shard) and compare each with retraining",
           "the monolithic model and all shards: seconds, speed-ups, latency to exact serving, accuracy after."})
-  static final class Forget implements Callable<Integer> {
-    @Mixin CommonOptions common;
-    @Mixin DataOptions data;
-    @Spec CommandSpec spec;
-
+  static final class Forget extends Benchmark {
     @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-forget.json",
         description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
     File output;
 
     @Override
-    public Integer call() throws IOException {
-      LetheSettings settings = common.settings(data.overrides());
-      SparkSession spark = CommonOptions.spark(settings);
-      LetheStore store = CommonOptions.openStore(spark, settings);
-      String json = Json.write(ForgetBenchmark.run(spark, store, settings));
-      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
-      spec.commandLine().getOut().println(json);
-      spec.commandLine().getOut().println("Wrote " + output);
-      return 0;
+    File output() {
+      return output;
+    }
+
+    @Override
+    Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
+      return ForgetBenchmark.run(spark, store, settings);
     }
   }
 }

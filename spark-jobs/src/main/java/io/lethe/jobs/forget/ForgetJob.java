@@ -142,7 +142,7 @@ public final class ForgetJob {
     DataManifest data = store.readLatestDataManifest();
     GenerationManifest generation = store.readServedGeneration();
     Dataset<Row> members = members(journal).select(RequestReader.REQUEST_ID, RequestReader.ID_KIND,
-        RequestReader.ID);
+        RequestReader.ID).cache();
     Dataset<Row> rows = ExamplesReader.examples(spark, store, data)
         .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), col(ExampleSchema.SHARD),
             col(ExampleSchema.SLICE), lit(TRAIN).as(SPLIT));
@@ -157,9 +157,10 @@ public final class ForgetJob {
         .join(rows, members.col(RequestReader.ID).equalTo(rows.col(ExampleSchema.SUBJECT_ID)));
     Dataset<Row> matched = byRecord.unionByName(bySubject).select(col(RequestReader.REQUEST_ID),
         col(RequestReader.ID_KIND), col(RequestReader.ID), col(ExampleSchema.RECORD_ID),
-        col(ExampleSchema.SUBJECT_ID), col(SPLIT), col(ExampleSchema.SHARD), col(ExampleSchema.SLICE));
-    Dataset<Row> unmatched = members.join(matched.select(RequestReader.REQUEST_ID),
-            members.col(RequestReader.REQUEST_ID).equalTo(matched.col(RequestReader.REQUEST_ID)), "left_anti")
+        col(ExampleSchema.SUBJECT_ID), col(SPLIT), col(ExampleSchema.SHARD), col(ExampleSchema.SLICE)).cache();
+    Dataset<Row> found = matched.select(col(RequestReader.REQUEST_ID).as("found_request_id")).distinct();
+    Dataset<Row> unmatched = members.join(found, col(RequestReader.REQUEST_ID).equalTo(col("found_request_id")),
+            "left_anti")
         .select(col(RequestReader.REQUEST_ID), col(RequestReader.ID_KIND), col(RequestReader.ID),
             lit(null).cast(DataTypes.StringType).as(ExampleSchema.RECORD_ID),
             lit(null).cast(DataTypes.StringType).as(ExampleSchema.SUBJECT_ID),
@@ -169,6 +170,8 @@ public final class ForgetJob {
     if (!store.exists(ledger.routedPath(journal.batchId()))) {
       ledger.commitRouted(journal.batchId(), matched.unionByName(unmatched));
     }
+    matched.unpersist();
+    members.unpersist();
     // One pass over the routing: per split and shard, the rows and the earliest slice.
     Map<String, Object> affected = new TreeMap<>();
     long trainRows = 0;

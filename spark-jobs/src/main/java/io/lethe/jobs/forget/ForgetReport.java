@@ -1,6 +1,8 @@
 package io.lethe.jobs.forget;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
@@ -126,12 +128,11 @@ public record ForgetReport(
           .select(col(ExampleSchema.RECORD_ID).as("deleted_record_id")).distinct();
       Dataset<Row> examples = ExamplesReader.examples(spark, store, old);
       Column isDeleted = col(ExampleSchema.RECORD_ID).equalTo(col("deleted_record_id"));
-      Dataset<Row> forgotten = examples.join(deletedTrain, isDeleted, "left_semi")
-          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(SAMPLE);
-      Dataset<Row> retained = examples.join(deletedTrain, isDeleted, "left_anti")
-          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(SAMPLE);
-      Dataset<Row> test = ExamplesReader.testSplit(spark, store, old)
-          .orderBy(xxhash64(col(ExampleSchema.RECORD_ID))).limit(2 * SAMPLE);
+      // Deterministic samples by a hash of the record id: no sort of the feature rows, no shuffle.
+      Dataset<Row> forgotten = sample(examples.join(deletedTrain, isDeleted, "left_semi"),
+          (long) ((Number) journal.entry(ForgetState.ROUTED).details().get("trainRows")).longValue(), SAMPLE);
+      Dataset<Row> retained = sample(examples.join(deletedTrain, isDeleted, "left_anti"), old.trainRows(), SAMPLE);
+      Dataset<Row> test = sample(ExamplesReader.testSplit(spark, store, old), old.testRows(), 2 * SAMPLE);
       Rows f = Rows.of(forgotten, old.numFeatures());
       Rows r = Rows.of(retained, old.numFeatures());
       Rows t = Rows.of(test, old.numFeatures());
@@ -141,6 +142,12 @@ public record ForgetReport(
       measurements.put("before", measure(store.readGeneration(before), old, f, r, t));
       measurements.put("servingClean", measure(store.readGeneration(clean), old, f, r, t));
       store.commitNewFile(path, Json.write(measurements).getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** About {@code wanted} of {@code total} rows, chosen by a hash of the record id. */
+    private static Dataset<Row> sample(Dataset<Row> rows, long total, int wanted) {
+      long every = Math.max(1, total / wanted);
+      return every == 1 ? rows : rows.filter(pmod(xxhash64(col(ExampleSchema.RECORD_ID)), lit(every)).equalTo(0));
     }
 
     private Map<String, Object> measure(GenerationManifest generation, DataManifest data, Rows forgotten,
@@ -289,13 +296,7 @@ public record ForgetReport(
       float[][] p = probabilities(rows);
       int correct = 0;
       for (int i = 0; i < p.length; i++) {
-        int best = 0;
-        for (int c = 1; c < p[i].length; c++) {
-          if (p[i][c] > p[i][best]) {
-            best = c;
-          }
-        }
-        correct += best == rows.labels()[i] ? 1 : 0;
+        correct += Scoring.argmax(p[i]) == rows.labels()[i] ? 1 : 0;
       }
       return (double) correct / p.length;
     }

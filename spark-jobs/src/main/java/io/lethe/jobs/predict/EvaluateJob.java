@@ -107,7 +107,7 @@ public final class EvaluateJob {
     float[][] probabilities = Scoring.predictProbabilities(model, features, rows.size(), numFeatures, batchSize);
     long correct = 0;
     for (int i = 0; i < rows.size(); i++) {
-      if (EvaluationCounts.argmax(probabilities[i]) == rows.get(i).getInt(0)) {
+      if (Scoring.argmax(probabilities[i]) == rows.get(i).getInt(0)) {
         correct++;
       }
     }

@@ -1,6 +1,7 @@
 package io.lethe.jobs.predict;
 
 import io.lethe.models.Aggregation;
+import io.lethe.models.Scoring;
 import java.io.Serializable;
 import java.util.List;
 
@@ -37,7 +38,7 @@ public final class EvaluationCounts implements Serializable {
     for (int m = 0; m < perModel.size(); m++) {
       float[][] probabilities = perModel.get(m);
       for (int i = 0; i < labels.length; i++) {
-        if (argmax(probabilities[i]) == labels[i]) {
+        if (Scoring.argmax(probabilities[i]) == labels[i]) {
           shardCorrect[m]++;
         }
       }
@@ -57,15 +58,7 @@ public final class EvaluationCounts implements Serializable {
     return merged;
   }
 
-  static int argmax(float[] values) {
-    int best = 0;
-    for (int c = 1; c < values.length; c++) {
-      if (values[c] > values[best]) {
-        best = c;
-      }
-    }
-    return best;
-  }
+
 
   public long getRows() {
     return rows;

@@ -90,9 +90,9 @@ class StandaloneClusterIT {
     return List.of(
         lethe("prepare", store),
         lethe("train", store),
-        // When `lethe forget` lands, its step is this one line (e.g. lethe("forget", store, "--subject",
-        // "s-train-7")): both pipelines then forget before predicting, the first test compares the forgotten
-        // generations and predictions, and the second checks that retraining from scratch reproduces them.
+        // Both pipelines forget before predicting: the first test compares the generations published after the
+        // forget, and the second checks that retraining from scratch (train --force) reproduces them exactly.
+        lethe("forget", store, "--subject", "s-train-7", "--reason", "cluster IT"),
         lethe("predict", store, "--output", store.resolve("predictions").toString(), "--probabilities"));
   }
 

@@ -177,6 +177,19 @@ class ForgetJobTest {
     assertThat(store.readServedGeneration().number()).isEqualTo(generation);
   }
 
+  @Test
+  void preparingTheRawInputsAgainNeverBringsForgottenRowsBack() throws IOException {
+    LetheStore store = copy("reprepare");
+    submit(store);
+    new ForgetJob(spark, store, settings(dir.resolve("reprepare"))).processPending("test");
+    DataManifest afterForget = store.readLatestDataManifest();
+
+    DataManifest again = PrepareJob.run(spark, store, settings(dir.resolve("reprepare")).data(), "prepare",
+        new Ledger(spark, store).forgotten());
+    assertThat(again.version()).isEqualTo(afterForget.version());
+    assertThat(store.dataVersions()).containsExactly(afterForget.version());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"forget.ACKNOWLEDGED", "forget.ROUTED", "forget.SERVING_CLEAN",
       "forget.DATA_REWRITTEN.before-cleanup", "forget.DATA_REWRITTEN", "forget.PURGED", "forget.RETRAINED",

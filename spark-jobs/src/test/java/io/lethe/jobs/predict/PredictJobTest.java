@@ -7,6 +7,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.models.Aggregation;
+import io.lethe.models.Scoring;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.LetheStore;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ class PredictJobTest {
         }
         assertThat(probabilities).hasSize(3);
         if (aggregation != Aggregation.MAJORITY_VOTE) {
-          assertThat(row.getInt(row.fieldIndex("prediction"))).isEqualTo(EvaluationCounts.argmax(probabilities));
+          assertThat(row.getInt(row.fieldIndex("prediction"))).isEqualTo(Scoring.argmax(probabilities));
         }
       }
     }
