@@ -67,7 +67,8 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     gpu.ifPresent(GpuBinder::bindCurrentThread);
     LOG.info("Shard {} trains on the {} backend, device {}{}", shard, NativeRuntime.backendName(),
         NativeRuntime.deviceName(), gpu.map(address -> " (Spark GPU address " + address + ")").orElse(""));
-    List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, ModelSpec.fromJson(specJson).numFeatures());
+    ModelSpec spec = ModelSpec.fromJson(specJson);
+    List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, spec.numFeatures());
     NativeRuntime.pinThreads(nativeThreads);
     LetheStore opened = store.open();
     if (persist) {
@@ -79,7 +80,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         ? null
         : new ResumePoint(checkpoints.loadModel(resumeCheckpoint), checkpoints.loadProvenance(resumeCheckpoint));
     ShardTrainer trainer = ShardTrainer.builder()
-        .spec(ModelSpec.fromJson(specJson))
+        .spec(spec)
         .shard(shard)
         .numSlices(numSlices)
         .nativeThreads(nativeThreads)
