@@ -65,16 +65,22 @@ public final class StoreLock implements AutoCloseable {
   }
 
   private static String lockedMessage(LetheStore store) {
-    String who;
+    LockHolder other;
     try {
-      LockHolder other = Json.read(store.readString(store.layout().lock()), LockHolder.class, "lock");
-      who = "'" + other.command() + "' (pid " + other.pid() + " on " + other.host() + ", since " + other.since() + ")";
+      other = Json.read(store.readString(store.layout().lock()), LockHolder.class, "lock");
     } catch (RuntimeException e) {
-      who = "another writer";
+      other = null;
+    }
+    String who = other == null ? "another writer"
+        : "'" + other.command() + "' (pid " + other.pid() + " on " + other.host() + ", since " + other.since() + ")";
+    String unlock = "run `lethe unlock --store " + store.uri() + "` and then `lethe resume` to finish its work.";
+    if (other != null && other.host().equals(hostName()) && ProcessHandle.of(other.pid()).isEmpty()) {
+      return "Store " + store.uri() + " is locked by " + who + ", but no process " + other.pid() + " runs on this"
+          + " host any more: the lock is stale (that writer crashed or was killed). Check that no other machine"
+          + " writes to this store, then " + unlock;
     }
     return "Store " + store.uri() + " is locked by " + who + ". Only one Lethe writer may run at a time: wait for it"
-        + " to finish. If that process is gone (crashed or killed), run `lethe unlock --store " + store.uri()
-        + "` and then `lethe resume` to finish its work.";
+        + " to finish. If that process is gone (crashed or killed), " + unlock;
   }
 
   /** Removes a lock left by a crashed writer. */

@@ -34,4 +34,22 @@ class StoreLockTest {
     }
     assertThat(StoreLock.forceUnlock(store)).isFalse();
   }
+
+  @Test
+  void aLockWhoseHolderDiedOnThisHostIsCalledStale() throws Exception {
+    LetheStore store = LetheStore.open(dir.toString(), new Configuration(), false,
+        Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));
+    Process child = new ProcessBuilder("true").start();
+    child.waitFor();
+    String host = java.net.InetAddress.getLocalHost().getHostName();
+    java.nio.file.Files.writeString(dir.resolve("_lethe/lock"), "{\"command\": \"lethe forget\", \"host\": \""
+        + host + "\", \"pid\": " + child.pid() + ", \"since\": \"2026-11-22T09:00:00Z\"}");
+    String uri = store.uri().toString();
+    assertThatThrownBy(() -> StoreLock.acquire(store, "lethe resume"))
+        .isInstanceOf(StoreException.class)
+        .hasMessage("Store " + uri + " is locked by 'lethe forget' (pid " + child.pid() + " on " + host + ", since"
+            + " 2026-11-22T09:00:00Z), but no process " + child.pid() + " runs on this host any more: the lock is"
+            + " stale (that writer crashed or was killed). Check that no other machine writes to this store, then"
+            + " run `lethe unlock --store " + uri + "` and then `lethe resume` to finish its work.");
+  }
 }
