@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.predict.EvaluateJob;
+import io.lethe.jobs.predict.LabelledRows;
 import io.lethe.models.Aggregation;
 import io.lethe.models.Scoring;
 import io.lethe.prep.ExampleSchema;
@@ -130,12 +131,12 @@ public record ForgetReport(
       Column isDeleted = col(ExampleSchema.RECORD_ID).equalTo(col("deleted_record_id"));
       // Deterministic samples by a hash of the record id: no sort of the feature rows, no shuffle.
       Dataset<Row> forgotten = sample(examples.join(deletedTrain, isDeleted, "left_semi"),
-          (long) ((Number) journal.entry(ForgetState.ROUTED).details().get("trainRows")).longValue(), SAMPLE);
+          ((Number) journal.entry(ForgetState.ROUTED).details().get("trainRows")).longValue(), SAMPLE);
       Dataset<Row> retained = sample(examples.join(deletedTrain, isDeleted, "left_anti"), old.trainRows(), SAMPLE);
       Dataset<Row> test = sample(ExamplesReader.testSplit(spark, store, old), old.testRows(), 2 * SAMPLE);
-      Rows f = Rows.of(forgotten, old.numFeatures());
-      Rows r = Rows.of(retained, old.numFeatures());
-      Rows t = Rows.of(test, old.numFeatures());
+      LabelledRows f = LabelledRows.collect(forgotten, old.numFeatures());
+      LabelledRows r = LabelledRows.collect(retained, old.numFeatures());
+      LabelledRows t = LabelledRows.collect(test, old.numFeatures());
       Map<String, Object> measurements = new LinkedHashMap<>();
       long before = ((Number) journal.entry(ForgetState.ROUTED).details().get("generation")).longValue();
       long clean = ((Number) journal.entry(ForgetState.SERVING_CLEAN).details().get("generation")).longValue();
@@ -150,8 +151,8 @@ public record ForgetReport(
       return every == 1 ? rows : rows.filter(pmod(xxhash64(col(ExampleSchema.RECORD_ID)), lit(every)).equalTo(0));
     }
 
-    private Map<String, Object> measure(GenerationManifest generation, DataManifest data, Rows forgotten,
-        Rows retained, Rows test) {
+    private Map<String, Object> measure(GenerationManifest generation, DataManifest data,
+        LabelledRows forgotten, LabelledRows retained, LabelledRows test) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("generation", generation.number());
       if (generation.servedShards().isEmpty()) {
@@ -233,25 +234,6 @@ public record ForgetReport(
     }
   }
 
-  /** Labelled rows collected to the driver for the membership check. */
-  record Rows(float[] features, int[] labels, int numFeatures) {
-    static Rows of(Dataset<Row> rows, int numFeatures) {
-      List<Row> collected = rows.select(ExampleSchema.LABEL, ExampleSchema.FEATURES).collectAsList();
-      float[] features = new float[collected.size() * numFeatures];
-      int[] labels = new int[collected.size()];
-      for (int i = 0; i < collected.size(); i++) {
-        labels[i] = collected.get(i).getInt(0);
-        float[] f = ExampleSchema.features(collected.get(i), 1);
-        System.arraycopy(f, 0, features, i * numFeatures, numFeatures);
-      }
-      return new Rows(features, labels, numFeatures);
-    }
-
-    int size() {
-      return labels.length;
-    }
-  }
-
   /** The served models of a generation, scored on the driver with mean-softmax. */
   static final class Ensemble {
     private final List<org.deeplearning4j.nn.multilayer.MultiLayerNetwork> models = new ArrayList<>();
@@ -268,7 +250,7 @@ public record ForgetReport(
       this.batchSize = batchSize;
     }
 
-    float[][] probabilities(Rows rows) {
+    float[][] probabilities(LabelledRows rows) {
       List<float[][]> perModel = new ArrayList<>();
       for (var model : models) {
         perModel.add(Scoring.predictProbabilities(model, rows.features(), rows.size(), numFeatures, batchSize));
@@ -277,7 +259,7 @@ public record ForgetReport(
     }
 
     /** Cross-entropy loss per row. */
-    double[] losses(Rows rows) {
+    double[] losses(LabelledRows rows) {
       if (rows.size() == 0) {
         return new double[0];
       }
@@ -289,17 +271,10 @@ public record ForgetReport(
       return loss;
     }
 
-    double accuracy(Rows rows) {
-      if (rows.size() == 0) {
-        return Double.NaN;
-      }
-      float[][] p = probabilities(rows);
-      int correct = 0;
-      for (int i = 0; i < p.length; i++) {
-        correct += Scoring.argmax(p[i]) == rows.labels()[i] ? 1 : 0;
-      }
-      return (double) correct / p.length;
+    double accuracy(LabelledRows rows) {
+      return rows.size() == 0 ? Double.NaN : rows.accuracy(probabilities(rows));
     }
+
   }
 
   static double round(double v) {

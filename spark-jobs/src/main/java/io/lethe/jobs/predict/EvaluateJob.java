@@ -96,21 +96,8 @@ public final class EvaluateJob {
   /** Accuracy of the baseline on labelled test rows, scored on the driver (the baseline is a one-off check). */
   private static double accuracy(BaselineTask.Result result, Dataset<Row> test, int numFeatures, int batchSize) {
     MultiLayerNetwork model = CheckpointCodec.decode(result.zip(), result.sha256());
-    List<Row> rows = test.select("label", "features").collectAsList();
-    float[] features = new float[rows.size() * numFeatures];
-    for (int i = 0; i < rows.size(); i++) {
-      List<Float> values = rows.get(i).getList(1);
-      for (int j = 0; j < numFeatures; j++) {
-        features[i * numFeatures + j] = values.get(j);
-      }
-    }
-    float[][] probabilities = Scoring.predictProbabilities(model, features, rows.size(), numFeatures, batchSize);
-    long correct = 0;
-    for (int i = 0; i < rows.size(); i++) {
-      if (Scoring.argmax(probabilities[i]) == rows.get(i).getInt(0)) {
-        correct++;
-      }
-    }
-    return (double) correct / rows.size();
+    LabelledRows rows = LabelledRows.collect(test, numFeatures);
+    return rows.accuracy(Scoring.predictProbabilities(model, rows.features(), rows.size(), numFeatures, batchSize));
   }
+
 }
