@@ -13,6 +13,7 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.DataManifest.DataSettings;
 import io.lethe.store.DataManifest.FileEntry;
 import io.lethe.store.DataManifest.PartitionEntry;
+import io.lethe.store.FailPoints;
 import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
@@ -209,6 +210,7 @@ public final class PrepareJob {
           partitions, test);
       // The manifest goes last: a version directory with a manifest is complete.
       writeFile(store, new Path(staged, relative(versionDir, layout.dataManifest(version))), Json.write(manifest));
+      FailPoints.check("prepare.before-commit");
       store.commitRename(staged, versionDir);
       committed = true;
       LOG.info("Committed data version {} ({}): {} train rows in {} partitions of {} shards x {} slices, {} test"

@@ -5,6 +5,7 @@ import io.lethe.jobs.forget.ForgetJob;
 import io.lethe.jobs.forget.ForgetJournal;
 import io.lethe.jobs.forget.ForgetReport;
 import io.lethe.store.LetheStore;
+import io.lethe.store.StoreLock;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lethe resume}: finish interrupted forget batches and process pending requests. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
     description = {"Finish every forget batch that was interrupted (from its last committed step) and process",
-        "the requests acknowledged but not yet processed."})
+        "the requests acknowledged but not yet processed. A lock left by a writer that no longer runs on this",
+        "host (killed or crashed) is taken over, and that writer's staged leftovers removed; a live writer's or",
+        "another host's lock is not. After a killed prepare or train, run resume and then that command again."})
 final class ResumeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -28,7 +31,14 @@ final class ResumeCommand implements Callable<Integer> {
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
-    List<ForgetJournal> batches = new ForgetJob(spark, store, settings).processPending("lethe resume");
+    List<ForgetJournal> batches;
+    try (StoreLock lock = StoreLock.acquireTakingOverDeadHolder(store, "lethe resume")) {
+      lock.takeOverNotice().ifPresent(notice -> {
+        out.println(notice);
+        out.flush();
+      });
+      batches = new ForgetJob(spark, store, settings).processPendingLocked();
+    }
     if (batches.isEmpty()) {
       out.println("Nothing to resume: every forget batch is complete and no request is pending.");
     }

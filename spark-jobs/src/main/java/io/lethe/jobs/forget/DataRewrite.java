@@ -119,6 +119,9 @@ final class DataRewrite {
         entry = PartitionWriter.write(store, kept, partition.shard(), partition.slice(), new Path(staged, dir),
             versionName + "/" + dir);
         rewritten.add(partition.shard() + "/" + partition.slice());
+        if (rewritten.size() == 1) {
+          FailPoints.check("forget.DATA_REWRITTEN.after-first-partition");
+        }
       }
       partitions.add(entry);
       trainRows += entry.rows();
@@ -176,6 +179,9 @@ final class DataRewrite {
           record.put("bytes", file.bytes());
           removed.add(record);
           store.deleteIfExists(path);
+          if (removed.size() == 1) {
+            FailPoints.check("forget.DATA_REWRITTEN.after-first-removal");
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ package io.lethe.jobs.forget;
 
 import static org.apache.spark.sql.functions.lit;
 
+import io.lethe.store.FailPoints;
 import io.lethe.store.LetheStore;
 import io.lethe.store.Json;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,7 @@ public final class Ledger {
       String acknowledgedAt = store.clock().instant().toString();
       store.commitNewFile(new Path(staged, SUBMISSION_INFO), Json.write(new Submission(submission, received,
           acknowledgedAt)).getBytes(StandardCharsets.UTF_8), false);
+      FailPoints.check("forget.acknowledge.before-commit");
       store.commitRename(staged, new Path(requestsDir(), submission));
       store.deleteIfExists(staged.getParent());
       LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger)", received,

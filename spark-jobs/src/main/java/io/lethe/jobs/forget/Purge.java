@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lethe.jobs.checkpoint.RecordIdSets;
 import io.lethe.prep.ExampleSchema;
+import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
@@ -62,6 +63,9 @@ final class Purge {
       purged.add(record);
       store.deleteIfExists(store.layout().checkpointZip(t.sha256()));
       store.deleteIfExists(store.layout().checkpointProvenance(t.sha256()));
+      if (purged.size() == 1) {
+        FailPoints.check("forget.PURGED.after-first-checkpoint");
+      }
     }
     List<String> sets = scan.taintedIdSets(deleted);
     RecordIdSets idSets = new RecordIdSets(store);
