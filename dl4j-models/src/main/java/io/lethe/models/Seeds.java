@@ -1,6 +1,7 @@
 package io.lethe.models;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Derives every seed of a shard's training from the root seed and the position in the training: which shard, which
@@ -14,6 +15,7 @@ public final class Seeds {
   private static final long INIT_DOMAIN = 0x1E7E_0001L;
   private static final long EPOCH_DOMAIN = 0x1E7E_0002L;
   private static final long ORDER_DOMAIN = 0x1E7E_0003L;
+  private static final long ORDERED_EPOCH_DOMAIN = 0x1E7E_0004L;
 
   private Seeds() {
   }
@@ -29,6 +31,29 @@ public final class Seeds {
     long h = absorb(mix64(EPOCH_DOMAIN), seed);
     h = absorb(h, shard);
     h = absorb(h, slice);
+    return absorb(h, epoch);
+  }
+
+  /**
+   * Seed for epoch {@code epoch} of the stage that has trained on the slices {@code orderPrefix}, in that order.
+   * It depends on the prefix alone, not on the rest of the order, so orders sharing a prefix train that prefix's
+   * stages identically and share their checkpoints. For SISA's natural prefix 0..r it equals
+   * {@link #epochSeed(long, int, int, int) epochSeed(seed, shard, r, epoch)}, so checkpoints trained before slice
+   * orders existed are reproduced byte for byte.
+   */
+  public static long epochSeed(long seed, int shard, List<Integer> orderPrefix, int epoch) {
+    if (orderPrefix.isEmpty()) {
+      throw new IllegalArgumentException("an epoch seed needs the non-empty order prefix the stage trains on");
+    }
+    if (SliceOrder.isNaturalPrefix(orderPrefix)) {
+      return epochSeed(seed, shard, orderPrefix.size() - 1, epoch);
+    }
+    long h = absorb(mix64(ORDERED_EPOCH_DOMAIN), seed);
+    h = absorb(h, shard);
+    h = absorb(h, orderPrefix.size());
+    for (int slice : orderPrefix) {
+      h = absorb(h, slice);
+    }
     return absorb(h, epoch);
   }
 

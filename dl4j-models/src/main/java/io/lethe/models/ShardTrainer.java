@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains one shard's model the SISA way: stage r trains on slices 0..r, continuing from stage r-1, and every stage
- * ends in a checkpoint. Forgetting a record of slice k then means resuming from the checkpoint of slice k-1.
+ * ends in a checkpoint. Forgetting a record of slice k then means resuming from the checkpoint of slice k-1. The same
+ * holds for any {@link SliceOrder} of the slices (S3T trains several per shard): its stage n trains on its first n
+ * slices.
  *
- * <p>Training is exact: every seed derives from (seed, shard, stage, epoch), ND4J's random generator is reseeded at
+ * <p>Training is exact: every seed derives from (seed, shard, order prefix, epoch), ND4J's random generator is reseeded at
  * each epoch, the updater state travels in the checkpoint, and native threads are pinned. So training twice gives
  * byte-identical checkpoints, and resuming from a checkpoint gives exactly what never stopping would have.
  *
@@ -56,29 +58,47 @@ public final class ShardTrainer {
   }
 
   /**
-   * Trains the remaining slice stages of this shard and hands each checkpoint to {@code sink} as it is made.
-   *
-   * <p>Without {@code resumeFrom}, starts from {@link ModelFactory#create} with {@link Seeds#initSeed} and trains
-   * stages 0..numSlices-1. With a resume point from the checkpoint of slice p, continues with stages
-   * p+1..numSlices-1 on the given model, which it trains in place; slices 0..p must hold exactly the records that
-   * checkpoint saw. Each stage runs {@link ModelSpec#epochsPerSlice} epochs over slices 0..r in minibatches; a
-   * stage whose slices are all empty trains nothing but still emits a checkpoint.
-   *
-   * @param slices     the data of every slice 0..numSlices-1 of this shard, in slice order; empty slices included
-   * @param resumeFrom the checkpoint to continue from, or null to start from scratch
-   * @param sink       receives each stage's checkpoint and provenance, in slice order
-   * @return provenance and metrics of the stages trained, and the final model
-   * @throws IllegalArgumentException if the slices do not fit the spec, or the resume point does not fit the slices
-   * @throws IOException              if the sink fails
+   * Trains the remaining slice stages of this shard in the natural order 0, 1, ..., numSlices-1 (SISA); the same as
+   * {@link #train(List, SliceOrder, ResumePoint, CheckpointSink)} with {@link SliceOrder#natural}.
    */
   public TrainingResult train(List<SliceData> slices, ResumePoint resumeFrom, CheckpointSink sink)
       throws IOException {
-    if (slices == null || sink == null) {
+    return train(slices, SliceOrder.natural(numSlices), resumeFrom, sink);
+  }
+
+  /**
+   * Trains the remaining stages of one slice order of this shard and hands each checkpoint to {@code sink} as it is
+   * made. Stage n trains on the first n slices of {@code order}, continuing from stage n-1.
+   *
+   * <p>Without {@code resumeFrom}, starts from {@link ModelFactory#create} with {@link Seeds#initSeed} and trains
+   * stages 1..numSlices. With a resume point from a checkpoint of stage p of this order, continues with stages
+   * p+1..numSlices on the given model, which it trains in place; the slices that checkpoint trained on must hold
+   * exactly the records it saw. Each stage runs {@link ModelSpec#epochsPerSlice} epochs over its slices in
+   * minibatches, seeded by {@link Seeds#epochSeed(long, int, List, int)} from the order prefix, so orders sharing a
+   * prefix produce identical checkpoints for it; a stage whose slices are all empty trains nothing but still emits a
+   * checkpoint.
+   *
+   * @param slices     the data of every slice 0..numSlices-1 of this shard, in slice order; empty slices included
+   * @param order      the order to train the slices in; {@link SliceOrder#natural} is SISA
+   * @param resumeFrom a checkpoint of this order to continue from, or null to start from scratch
+   * @param sink       receives each stage's checkpoint and provenance, in stage order
+   * @return provenance and metrics of the stages trained, and the final model
+   * @throws IllegalArgumentException if the slices or the order do not fit, or the resume point does not fit them
+   * @throws IOException              if the sink fails
+   */
+  public TrainingResult train(List<SliceData> slices, SliceOrder order, ResumePoint resumeFrom, CheckpointSink sink)
+      throws IOException {
+    if (slices == null || sink == null || order == null) {
       throw new IllegalArgumentException(slices == null
           ? "train needs the data of every slice 0.." + (numSlices - 1) + ", got null"
-          : "train needs a CheckpointSink to hand each slice's checkpoint to, got null");
+          : sink == null ? "train needs a CheckpointSink to hand each slice's checkpoint to, got null"
+          : "train needs the slice order to train in, got null; SliceOrder.natural(numSlices) is SISA's");
     }
     checkSlices(slices);
+    if (order.numSlices() != numSlices) {
+      throw new IllegalArgumentException("shard " + shard + " has " + numSlices + " slices but the order "
+          + order + " has " + order.numSlices() + "; give an order of all slices 0.." + (numSlices - 1));
+    }
     List<String> sliceHashes = new ArrayList<>(numSlices);
     for (SliceData slice : slices) {
       sliceHashes.add(RecordIds.sha256OfSorted(slice.recordIds()));
@@ -89,50 +109,57 @@ public final class ShardTrainer {
     String parent;
     if (resumeFrom == null) {
       model = ModelFactory.create(spec, Seeds.initSeed(spec.seed(), shard));
-      firstStage = 0;
+      firstStage = 1;
       parent = null;
     } else {
-      checkResumePoint(resumeFrom, sliceHashes);
+      checkResumePoint(resumeFrom, order, sliceHashes);
       model = resumeFrom.model();
-      firstStage = resumeFrom.provenance().slice() + 1;
+      firstStage = resumeFrom.provenance().stage() + 1;
       parent = resumeFrom.provenance().zipSha256();
     }
     String backend = NativeRuntime.backendName();
     String device = NativeRuntime.deviceName();
     List<Provenance> checkpoints = new ArrayList<>();
     List<SliceMetrics> metrics = new ArrayList<>();
-    for (int stage = firstStage; stage < numSlices; stage++) {
+    for (int stage = firstStage; stage <= numSlices; stage++) {
       long started = System.nanoTime();
-      StageExamples examples = new StageExamples(slices, stage, spec.numFeatures(), spec.numClasses());
-      double loss = trainStage(model, examples, stage);
-      double accuracy = examples.size() == 0 ? Double.NaN : accuracy(model, slices, stage);
+      List<Integer> prefix = order.prefix(stage);
+      List<SliceData> stageSlices = new ArrayList<>(stage);
+      List<String> stageHashes = new ArrayList<>(stage);
+      for (int slice : prefix) {
+        stageSlices.add(slices.get(slice));
+        stageHashes.add(sliceHashes.get(slice));
+      }
+      StageExamples examples = new StageExamples(stageSlices, spec.numFeatures(), spec.numClasses());
+      double loss = trainStage(model, examples, prefix);
+      double accuracy = examples.size() == 0 ? Double.NaN : accuracy(model, stageSlices);
       double seconds = (System.nanoTime() - started) / 1e9;
 
       EncodedCheckpoint checkpoint = CheckpointCodec.encode(model);
-      Provenance provenance = new Provenance(Provenance.CURRENT_FORMAT_VERSION, shard, stage, parent,
-          RecordIds.sha256OfSorted(examples.recordIds()), sliceHashes.subList(0, stage + 1),
-          examples.size(), configHash, specJson, spec.seed(), nativeThreads, backend, device,
-          libraryVersions, DateTimeFormatter.ISO_INSTANT.format(clock.instant()), checkpoint.sha256(),
-          seconds, loss, accuracy);
+      Provenance provenance = new Provenance(Provenance.formatVersionFor(prefix), shard, stage - 1, parent,
+          RecordIds.sha256OfSorted(examples.recordIds()), stageHashes, examples.size(), configHash, specJson,
+          spec.seed(), nativeThreads, backend, device, libraryVersions,
+          DateTimeFormatter.ISO_INSTANT.format(clock.instant()), checkpoint.sha256(), seconds, loss, accuracy,
+          prefix);
       sink.accept(checkpoint, provenance);
       checkpoints.add(provenance);
-      metrics.add(new SliceMetrics(shard, stage, spec.epochsPerSlice(numSlices), examples.size(), loss,
+      metrics.add(new SliceMetrics(shard, stage - 1, spec.epochsPerSlice(numSlices), examples.size(), loss,
           accuracy, seconds));
-      logStage(stage, examples.size(), seconds, loss, accuracy);
+      logStage(order, stage, examples.size(), seconds, loss, accuracy);
       parent = checkpoint.sha256();
     }
     return new TrainingResult(checkpoints, metrics, model);
   }
 
   /** Runs one stage's epochs; returns the mean minibatch loss of the last epoch, NaN if there was nothing to fit. */
-  private double trainStage(MultiLayerNetwork model, StageExamples examples, int stage) {
+  private double trainStage(MultiLayerNetwork model, StageExamples examples, List<Integer> orderPrefix) {
     int epochs = spec.epochsPerSlice(numSlices);
     int batchSize = spec.batchSize();
     int numFeatures = spec.numFeatures();
     int numClasses = spec.numClasses();
     double lastEpochLoss = Double.NaN;
     for (int epoch = 0; epoch < epochs; epoch++) {
-      long epochSeed = Seeds.epochSeed(spec.seed(), shard, stage, epoch);
+      long epochSeed = Seeds.epochSeed(spec.seed(), shard, orderPrefix, epoch);
       Nd4j.getRandom().setSeed(epochSeed);
       int[] order = examples.epochOrder(epochSeed);
       double lossSum = 0;
@@ -157,11 +184,10 @@ public final class ShardTrainer {
     return lastEpochLoss;
   }
 
-  private double accuracy(MultiLayerNetwork model, List<SliceData> slices, int lastSlice) {
+  private double accuracy(MultiLayerNetwork model, List<SliceData> stageSlices) {
     long correct = 0;
     long total = 0;
-    for (int s = 0; s <= lastSlice; s++) {
-      SliceData slice = slices.get(s);
+    for (SliceData slice : stageSlices) {
       float[][] probabilities = Scoring.predictProbabilities(model, slice.features(), slice.size(),
           spec.numFeatures(), spec.batchSize());
       for (int row = 0; row < slice.size(); row++) {
@@ -174,15 +200,17 @@ public final class ShardTrainer {
     return (double) correct / total;
   }
 
-  private void logStage(int stage, long examples, double seconds, double loss, double accuracy) {
+  private void logStage(SliceOrder order, int stage, long examples, double seconds, double loss, double accuracy) {
+    // The natural order keeps SISA's wording, which operators (and the cluster IT) know.
+    String where = order.isNatural()
+        ? String.format(Locale.ROOT, "shard %d slice %d/%d", shard, stage - 1, numSlices)
+        : String.format(Locale.ROOT, "shard %d order %s stage %d/%d", shard, order, stage, numSlices);
     if (examples == 0) {
-      LOG.info(String.format(Locale.ROOT,
-          "shard %d slice %d/%d has no examples yet; checkpointed the untrained model in %.1f s",
-          shard, stage, numSlices, seconds));
+      LOG.info(String.format(Locale.ROOT, "%s has no examples yet; checkpointed the untrained model in %.1f s",
+          where, seconds));
     } else {
-      LOG.info(String.format(Locale.ROOT,
-          "shard %d slice %d/%d trained on %d examples in %.1f s, loss %.3f, train accuracy %.3f",
-          shard, stage, numSlices, examples, seconds, loss, accuracy));
+      LOG.info(String.format(Locale.ROOT, "%s trained on %d examples in %.1f s, loss %.3f, train accuracy %.3f",
+          where, examples, seconds, loss, accuracy));
     }
   }
 
@@ -221,14 +249,14 @@ public final class ShardTrainer {
     }
   }
 
-  private void checkResumePoint(ResumePoint resumeFrom, List<String> sliceHashes) {
+  private void checkResumePoint(ResumePoint resumeFrom, SliceOrder order, List<String> sliceHashes) {
     Provenance provenance = resumeFrom.provenance();
     String name = "Resume checkpoint " + provenance.zipSha256();
     if (provenance.shard() != shard) {
       throw new IllegalArgumentException(name + " belongs to shard " + provenance.shard() + ", not shard "
           + shard + "; resume each shard from its own checkpoints");
     }
-    if (provenance.slice() >= numSlices) {
+    if (provenance.stage() > numSlices) {
       throw new IllegalArgumentException(name + " is of slice " + provenance.slice() + " but numSlices is "
           + numSlices + "; resume with the numSlices it was trained with");
     }
@@ -237,15 +265,22 @@ public final class ShardTrainer {
           + " but this trainer's spec hashes to " + configHash
           + "; resume only with the same model spec, or retrain the shard from scratch");
     }
-    for (int s = 0; s <= provenance.slice(); s++) {
-      String seen = s < provenance.sliceRecordIdsSha256().size() ? provenance.sliceRecordIdsSha256().get(s) : null;
+    List<Integer> prefix = order.prefix(provenance.stage());
+    if (!provenance.trainedSlices().equals(prefix)) {
+      throw new IllegalArgumentException(name + " trained on slices " + provenance.trainedSlices()
+          + " in that order, which is not a prefix of order " + order
+          + "; resume an order only from one of its own stages");
+    }
+    for (int i = 0; i < prefix.size(); i++) {
+      int s = prefix.get(i);
+      String seen = i < provenance.sliceRecordIdsSha256().size() ? provenance.sliceRecordIdsSha256().get(i) : null;
       if (!sliceHashes.get(s).equals(seen)) {
         throw new IllegalArgumentException(name + " saw slice " + s + " records hashing to " + seen
             + " but the given slice " + s + " hashes to " + sliceHashes.get(s)
             + "; resume from the checkpoint of an earlier, unchanged slice, or retrain from scratch");
       }
     }
-    int expectedEpochs = (provenance.slice() + 1) * spec.epochsPerSlice(numSlices);
+    int expectedEpochs = provenance.stage() * spec.epochsPerSlice(numSlices);
     int epochs = resumeFrom.model().getEpochCount();
     if (epochs != expectedEpochs) {
       throw new IllegalArgumentException(name + " has trained " + epochs + " epochs, but with numSlices "

@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The examples a slice stage trains on, slices 0..r of one shard, without copying their features, and the seeded
- * order in which one epoch visits them.
+ * The examples a slice stage trains on (slices 0..r of one shard, or the first r+1 slices of a {@link SliceOrder}),
+ * without copying their features, and the seeded order in which one epoch visits them.
  */
 final class StageExamples {
 
@@ -18,19 +18,24 @@ final class StageExamples {
   private final String[] ids;
 
   StageExamples(List<SliceData> slices, int lastSlice, int numFeatures, int numClasses) {
-    this.slices = slices;
+    this(slices.subList(0, lastSlice + 1), numFeatures, numClasses);
+  }
+
+  /** The examples of all of {@code stageSlices}, the slices a stage trains on, in the order given. */
+  StageExamples(List<SliceData> stageSlices, int numFeatures, int numClasses) {
+    this.slices = stageSlices;
     this.numFeatures = numFeatures;
     this.numClasses = numClasses;
     int total = 0;
-    for (int s = 0; s <= lastSlice; s++) {
-      total += slices.get(s).size();
+    for (SliceData slice : stageSlices) {
+      total += slice.size();
     }
     sliceOf = new int[total];
     rowOf = new int[total];
     ids = new String[total];
     int example = 0;
-    for (int s = 0; s <= lastSlice; s++) {
-      List<String> sliceIds = slices.get(s).recordIds();
+    for (int s = 0; s < stageSlices.size(); s++) {
+      List<String> sliceIds = stageSlices.get(s).recordIds();
       for (int row = 0; row < sliceIds.size(); row++, example++) {
         sliceOf[example] = s;
         rowOf[example] = row;

@@ -52,6 +52,23 @@ class RecordIdsAndSeedsTest {
   }
 
   @Test
+  void orderPrefixSeedsEqualTheSliceSeedsInNaturalOrderAndDependOnThePrefixOnly() {
+    assertThat(Seeds.epochSeed(42, 3, List.of(0, 1, 2), 4)).isEqualTo(Seeds.epochSeed(42, 3, 2, 4));
+    assertThat(Seeds.epochSeed(42, 0, List.of(0), 0)).isEqualTo(GOLDEN_EPOCH_SEED);
+    // Two orders starting 2, 0 share their first two stages' seeds, whatever follows.
+    assertThat(Seeds.epochSeed(42, 3, List.of(2, 0, 1).subList(0, 2), 1))
+        .isEqualTo(Seeds.epochSeed(42, 3, List.of(2, 0, 3).subList(0, 2), 1));
+    Set<Long> distinct = new HashSet<>();
+    for (List<Integer> prefix : List.of(List.of(0), List.of(1), List.of(0, 1), List.of(1, 0), List.of(2, 0),
+        List.of(0, 2), List.of(1, 0, 2), List.of(0, 1, 2))) {
+      distinct.add(Seeds.epochSeed(42, 3, prefix, 0));
+    }
+    assertThat(distinct).hasSize(8);
+    assertThatThrownBy(() -> Seeds.epochSeed(42, 3, List.of(), 0))
+        .hasMessage("an epoch seed needs the non-empty order prefix the stage trains on");
+  }
+
+  @Test
   void orderKeyDependsOnlyOnEpochSeedAndTheRecordsOwnId() {
     long epochSeed = Seeds.epochSeed(1, 2, 3, 4);
 
