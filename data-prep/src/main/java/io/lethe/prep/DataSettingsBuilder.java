@@ -56,12 +56,12 @@ public final class DataSettingsBuilder {
     return new DataSettingsBuilder(InputLoader.IDX, List.of(images, labels), null, IDX_FEATURE_SCALE);
   }
 
-  /** CSV files with a header line; set {@link #featureColumns}. */
+  /** CSV files with a header line; without {@link #featureColumns}, every column but id, subject and label. */
   public static DataSettingsBuilder csv(List<String> inputs) {
     return new DataSettingsBuilder(InputLoader.CSV, inputs, DEFAULT_LABEL_COLUMN, TABLE_FEATURE_SCALE);
   }
 
-  /** Parquet files or directories; set {@link #featureColumns}. */
+  /** Parquet files or directories; without {@link #featureColumns}, every column but id, subject and label. */
   public static DataSettingsBuilder parquet(List<String> inputs) {
     return new DataSettingsBuilder(InputLoader.PARQUET, inputs, DEFAULT_LABEL_COLUMN, TABLE_FEATURE_SCALE);
   }
@@ -126,7 +126,10 @@ public final class DataSettingsBuilder {
     return this;
   }
 
-  /** Numeric feature columns in order, or (Parquet) one column holding an array of numbers. */
+  /**
+   * Numeric feature columns in order, or (Parquet) one column holding an array of numbers; empty (the default)
+   * means every column but the id, subject and label columns, in the file's order.
+   */
   public DataSettingsBuilder featureColumns(List<String> value) {
     featureColumns = List.copyOf(value);
     return this;

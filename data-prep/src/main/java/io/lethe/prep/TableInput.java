@@ -35,7 +35,8 @@ import org.apache.spark.sql.types.StringType;
 /**
  * CSV or Parquet files as example input, with the columns the data settings name. Values that do not parse (a
  * label "cat", a feature "n/a") become nulls for validation to report; CSV files need a header line. Features are
- * read as doubles, multiplied by the feature scale and rounded to float.
+ * read as doubles, multiplied by the feature scale and rounded to float. Without configured feature columns every
+ * column but the id, subject and label columns is a feature.
  *
  * <p>Without an id column a record id is derived from the row's content ({@link #deriveRecordId}), so it does not
  * depend on row order; identical rows then share an id and validation reports them as duplicates.
@@ -46,11 +47,6 @@ final class TableInput {
   private TableInput() {}
 
   static ExampleInput load(SparkSession spark, String format, List<String> paths, DataSettings settings) {
-    List<String> featureColumns = settings.featureColumns() == null ? List.of() : settings.featureColumns();
-    if (featureColumns.isEmpty()) {
-      throw new InvalidInputException("Source " + format + " needs featureColumns: the numeric columns"
-          + (InputLoader.PARQUET.equals(format) ? " (or the one array column)" : "") + " that hold the features.");
-    }
     if (settings.labelColumn() == null) {
       throw new InvalidInputException("Source " + format + " needs labelColumn: the column that holds the labels.");
     }
@@ -63,6 +59,7 @@ final class TableInput {
     requireColumn(raw, settings.idColumn(), "idColumn", name);
     requireColumn(raw, settings.subjectColumn(), "subjectColumn", name);
     requireColumn(raw, settings.labelColumn(), "labelColumn", name);
+    List<String> featureColumns = featureColumns(raw, settings, name);
     featureColumns.forEach(column -> requireColumn(raw, column, "featureColumns", name));
 
     Column label = label(raw, settings.labelColumn(), name).as(ExampleSchema.LABEL);
@@ -133,6 +130,26 @@ final class TableInput {
       root = root.getCause();
     }
     return String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+  }
+
+  /**
+   * The configured feature columns or, when none are configured, every column but the id, subject and label
+   * columns, in the file's order (what conf/application.conf documents for an empty {@code feature-columns}).
+   */
+  static List<String> featureColumns(Dataset<Row> raw, DataSettings settings, String name) {
+    List<String> configured = settings.featureColumns() == null ? List.of() : settings.featureColumns();
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    List<String> others = Arrays.stream(raw.columns())
+        .filter(c -> !c.equals(settings.idColumn()) && !c.equals(settings.subjectColumn())
+            && !c.equals(settings.labelColumn()))
+        .toList();
+    if (others.isEmpty()) {
+      throw new InvalidInputException(name + " has no column besides id, subject and label (columns: "
+          + String.join(", ", raw.columns()) + "); it holds no features. Add feature columns or set featureColumns.");
+    }
+    return others;
   }
 
   private static void requireColumn(Dataset<Row> raw, String column, String setting, String name) {

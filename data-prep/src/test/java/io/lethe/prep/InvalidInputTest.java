@@ -240,9 +240,10 @@ class InvalidInputTest {
     assertRejected(DataSettingsBuilder.csv(List.of("in.csv")).featureScale(0).build(), "featureScale must be a"
         + " positive finite number, got 0.0.");
     assertRejected(DataSettingsBuilder.csv(List.of()).build(), "Source csv needs at least one path in inputs.");
-    Path file = csv("train.csv", HEADER, "r1,s,0,1,2");
-    assertRejected(DataSettingsBuilder.parquet(List.of(file.toString())).build(), "Source parquet needs"
-        + " featureColumns: the numeric columns (or the one array column) that hold the features.");
+    Path noFeatures = csv("labels-only.csv", "id,subject,label", "r1,s,0");
+    assertRejected(DataSettingsBuilder.csv(List.of(noFeatures.toString())).idColumn("id").subjectColumn("subject")
+        .build(), noFeatures + " has no column besides id, subject and label (columns: id, subject, label); it"
+        + " holds no features. Add feature columns or set featureColumns.");
     assertRejected(DataSettingsBuilder.fashionMnist().inputs(List.of("a", "b")).build(), "Source fashion-mnist"
         + " takes at most one input, the directory holding its IDX files; got 2: [a, b].");
     Path fashion = Fixtures.fashionMnistDir(tmp.resolve("fashion"), 4, 2, 2);

@@ -40,6 +40,22 @@ class PrepareJobTest {
   }
 
   @Test
+  void withoutFeatureColumnsEveryColumnButIdSubjectAndLabelIsAFeature() throws Exception {
+    Path csv = Fixtures.exampleCsv(tmp.resolve("train.csv"), 60, 20, 5);
+    DataSettings implicit = DataSettingsBuilder.csv(List.of(csv.toString())).idColumn("id").subjectColumn("subject")
+        .numShards(3).numSlices(2).salt("lethe").build();
+    assertThat(implicit.featureColumns()).isEmpty();
+
+    DataManifest fromDefault = PrepareJob.run(spark, TestSpark.openStore(tmp.resolve("implicit")), implicit, "t");
+    DataManifest fromList = PrepareJob.run(spark, TestSpark.openStore(tmp.resolve("explicit")),
+        csvSettings(csv, "lethe"), "t");
+
+    assertThat(fromDefault.numFeatures()).isEqualTo(4);
+    assertThat(fromDefault.partitions()).extracting(PartitionEntry::contentSha256)
+        .containsExactlyElementsOf(fromList.partitions().stream().map(PartitionEntry::contentSha256).toList());
+  }
+
+  @Test
   void preparesCsvIntoOneSortedFilePerShardAndSlice() throws Exception {
     Path csv = Fixtures.exampleCsv(tmp.resolve("train.csv"), 200, 40, 11);
     LetheStore store = TestSpark.openStore(tmp.resolve("store"));

@@ -3,10 +3,13 @@ package io.lethe.jobs.forget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.jobs.cli.LetheCli;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.prep.InvalidInputException;
 import io.lethe.store.LetheStore;
 import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,14 +137,30 @@ class RequestReaderTest {
     assertThat(ledger.pending()).singleElement().satisfies(s -> assertThat(s.requests()).isEqualTo(1_000_000));
   }
 
+  /**
+   * A forget of several files reads and validates all of them before the ledger is touched: a good file given
+   * before a bad one must not be acknowledged on its own. Run through the CLI, which is the path that combines
+   * files; the second half shows the same good file alone does reach the ledger, so the first half can fail.
+   */
   @Test
   void aRejectedFileLeavesTheLedgerUntouched() throws Exception {
-    LetheStore store = LetheStore.open(dir.resolve("untouched").toString(), new Configuration(), false,
-        Clock.systemUTC());
+    Path root = dir.resolve("untouched");
+    String good = write("good.csv", "record_id\ngood-1\ngood-2\n");
     String bad = write("half.csv", "record_id\ngood\nbad/one\n");
-    assertThatThrownBy(() -> new Ledger(spark, store).acknowledge(RequestReader.fromFile(spark, bad, null)))
-        .isInstanceOf(InvalidInputException.class);
-    assertThat(new Ledger(spark, store).requests().count()).isZero();
-    assertThat(store.exists(new Ledger(spark, store).requestsDir())).isFalse();
+    StringWriter err = new StringWriter();
+    int code = LetheCli.execute(new String[] {"forget", "--store", root.toString(), "--no-process", "--file", good,
+        "--file", bad}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).startsWith("lethe forget: Rejected request file " + bad + "; nothing was recorded");
+    LetheStore store = LetheStore.open(root.toString(), new Configuration(), false, Clock.systemUTC());
+    Ledger ledger = new Ledger(spark, store);
+    assertThat(ledger.submissions()).isEmpty();
+    assertThat(store.list(store.layout().stagingDir())).isEmpty();
+
+    int alone = LetheCli.execute(new String[] {"forget", "--store", root.toString(), "--no-process", "--file",
+        good}, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+    assertThat(alone).isZero();
+    assertThat(ledger.submissions()).singleElement().satisfies(s -> assertThat(s.requests()).isEqualTo(2));
   }
 }
