@@ -3,6 +3,7 @@ package io.lethe.prep;
 import static org.apache.spark.sql.functions.length;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 
 /**
@@ -16,6 +17,7 @@ public final class IdRules {
       + " characters, '/', '\\' or ','";
 
   private static final String FORBIDDEN_CHARACTERS = "[\\p{Cc}/\\\\,]";
+  private static final Pattern FORBIDDEN = Pattern.compile(FORBIDDEN_CHARACTERS);
   private static final int SHOWN_ID_CHARS = 40;
 
   private IdRules() {}
@@ -24,6 +26,14 @@ public final class IdRules {
   public static Column invalid(Column id) {
     return id.isNull().or(length(id).equalTo(0)).or(length(id).gt(ExampleSchema.MAX_ID_LENGTH))
         .or(id.rlike(FORBIDDEN_CHARACTERS));
+  }
+
+  /** The same rule as {@link #invalid(Column)}, for ids checked without Spark (lengths in characters). */
+  public static boolean isInvalid(String id) {
+    if (id == null || id.isEmpty()) {
+      return true;
+    }
+    return id.codePointCount(0, id.length()) > ExampleSchema.MAX_ID_LENGTH || FORBIDDEN.matcher(id).find();
   }
 
   /** An id as messages show it: quoted, control characters escaped, long ids cut short. */

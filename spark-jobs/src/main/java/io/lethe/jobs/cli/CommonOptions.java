@@ -41,6 +41,12 @@ public final class CommonOptions {
         spark.sparkContext().hadoopConfiguration(), settings.store().allowNonAtomicRename(), Clock.systemUTC());
   }
 
+  /** Opens the store without starting Spark, with the Hadoop settings a session would give it. */
+  static LetheStore openStoreWithoutSpark(LetheSettings settings) {
+    return LetheStore.open(LetheStore.toUri(settings.store().root()).toString(),
+        SparkSessions.hadoopConfiguration(settings), settings.store().allowNonAtomicRename(), Clock.systemUTC());
+  }
+
   static SparkSession spark(LetheSettings settings) {
     return SparkSessions.getOrCreate(settings);
   }

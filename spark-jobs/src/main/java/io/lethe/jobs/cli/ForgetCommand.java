@@ -1,10 +1,12 @@
 package io.lethe.jobs.cli;
 
 import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.CommandLineRequests;
 import io.lethe.jobs.forget.ForgetJob;
 import io.lethe.jobs.forget.ForgetJournal;
 import io.lethe.jobs.forget.ForgetReport;
 import io.lethe.jobs.forget.Ledger;
+import io.lethe.jobs.forget.LedgerIntake;
 import io.lethe.jobs.forget.RequestReader;
 import io.lethe.prep.InvalidInputException;
 import io.lethe.store.LetheStore;
@@ -64,6 +66,9 @@ final class ForgetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     LetheSettings settings = common.settings(List.of());
+    if (files.isEmpty() && inbox == null) {
+      return forgetCommandLineIds(settings);
+    }
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
@@ -78,29 +83,48 @@ final class ForgetCommand implements Callable<Integer> {
     for (Path file : inboxFiles) {
       inputs.add(RequestReader.fromFile(spark, file.toString(), reason));
     }
-    if (inputs.isEmpty() && inbox == null) {
-      throw new InvalidInputException("Nothing to forget: give --record, --subject, --file or --inbox.");
-    }
     try (StoreLock lock = StoreLock.acquire(store, "lethe forget")) {
       if (!inputs.isEmpty()) {
         Dataset<Row> all = inputs.stream().reduce(Dataset::unionByName).orElseThrow();
-        Ledger.Acknowledgement ack = new Ledger(spark, store).acknowledge(all.dropDuplicates(
-            RequestReader.REQUEST_ID));
-        out.printf("Acknowledged %d new deletion request(s) at %s (%d already in the ledger).%n", ack.received(),
-            ack.at(), ack.alreadyKnown());
-        out.flush();
+        printAcknowledged(out, new Ledger(spark, store).acknowledge(all.dropDuplicates(RequestReader.REQUEST_ID)));
         moveToProcessed(inbox, inboxFiles);
       } else {
         out.printf("Inbox %s holds no request files.%n", inbox);
       }
-      if (noProcess) {
-        return 0;
-      }
-      for (ForgetJournal journal : new ForgetJob(spark, store, settings).processPendingLocked()) {
-        out.print(ForgetReport.load(store, journal.batchId()).summary());
+      if (!noProcess) {
+        process(spark, store, settings, out);
       }
     }
     return 0;
+  }
+
+  /**
+   * Ids given on the command line are few: they are validated and acknowledged without Spark (the legal clock
+   * waits for the acknowledgement, not for a session to start); Spark starts only to process them.
+   */
+  private int forgetCommandLineIds(LetheSettings settings) {
+    List<CommandLineRequests.Request> requests = CommandLineRequests.validate(records, subjects, reason);
+    LetheStore store = CommonOptions.openStoreWithoutSpark(settings);
+    PrintWriter out = spec.commandLine().getOut();
+    try (StoreLock lock = StoreLock.acquire(store, "lethe forget")) {
+      printAcknowledged(out, new LedgerIntake(store).acknowledge(requests));
+      if (!noProcess) {
+        process(CommonOptions.spark(settings), store, settings, out);
+      }
+    }
+    return 0;
+  }
+
+  private static void printAcknowledged(PrintWriter out, Ledger.Acknowledgement ack) {
+    out.printf("Acknowledged %d new deletion request(s) at %s (%d already in the ledger).%n", ack.received(),
+        ack.at(), ack.alreadyKnown());
+    out.flush();
+  }
+
+  private static void process(SparkSession spark, LetheStore store, LetheSettings settings, PrintWriter out) {
+    for (ForgetJournal journal : new ForgetJob(spark, store, settings).processPendingLocked()) {
+      out.print(ForgetReport.load(store, journal.batchId()).summary());
+    }
   }
 
   private static List<Path> inboxFiles(Path dir) throws IOException {

@@ -55,7 +55,7 @@ public final class Ledger {
   public record Acknowledgement(String submissionId, long received, long alreadyKnown, String at) {}
 
   public Path requestsDir() {
-    return new Path(store.layout().ledgerDir(), "requests");
+    return requestsDir(store);
   }
 
   /**
@@ -64,8 +64,7 @@ public final class Ledger {
    */
   public Acknowledgement acknowledge(Dataset<Row> requests) {
     String at = store.clock().instant().toString();
-    String submission = "s-" + NAME_TIME.format(store.clock().instant()) + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
+    String submission = newSubmissionId(store);
     Dataset<Row> known = requests();
     Dataset<Row> fresh = requests.join(known.select(RequestReader.REQUEST_ID), 
         requests.col(RequestReader.REQUEST_ID).equalTo(known.col(RequestReader.REQUEST_ID)), "left_anti")
@@ -77,18 +76,35 @@ public final class Ledger {
     if (received > 0) {
       Path staged = new Path(store.newStagingDir("ack"), submission);
       fresh.coalesce(1).write().parquet(staged.toString());
-      // Spark ignores files starting with '_': the sidecar lets a batch know its size and time without a job.
-      String acknowledgedAt = store.clock().instant().toString();
-      store.commitNewFile(new Path(staged, SUBMISSION_INFO), Json.write(new Submission(submission, received,
-          acknowledgedAt)).getBytes(StandardCharsets.UTF_8), false);
-      FailPoints.check("forget.acknowledge.before-commit");
-      store.commitRename(staged, new Path(requestsDir(), submission));
-      store.deleteIfExists(staged.getParent());
+      commitSubmission(store, staged, submission, received);
       LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger)", received,
           submission, total - received);
     }
     fresh.unpersist();
     return new Acknowledgement(submission, received, total - received, at);
+  }
+
+  /** A fresh submission id; ids sort by the time they were made. */
+  static String newSubmissionId(LetheStore store) {
+    return "s-" + NAME_TIME.format(store.clock().instant()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static Path requestsDir(LetheStore store) {
+    return new Path(store.layout().ledgerDir(), "requests");
+  }
+
+  /**
+   * Commits a staged submission directory whose Parquet is written: adds its sidecar and renames it into the
+   * ledger. When this returns, its requests are acknowledged (durable); the staging directory is removed.
+   */
+  static void commitSubmission(LetheStore store, Path staged, String submission, long received) {
+    // Spark ignores files starting with '_': the sidecar lets a batch know its size and time without a job.
+    String acknowledgedAt = store.clock().instant().toString();
+    store.commitNewFile(new Path(staged, SUBMISSION_INFO), Json.write(new Submission(submission, received,
+        acknowledgedAt)).getBytes(StandardCharsets.UTF_8), false);
+    FailPoints.check("forget.acknowledge.before-commit");
+    store.commitRename(staged, new Path(requestsDir(store), submission));
+    store.deleteIfExists(staged.getParent());
   }
 
   /** Every acknowledged request. */
