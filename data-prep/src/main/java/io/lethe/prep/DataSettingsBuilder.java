@@ -33,6 +33,7 @@ public final class DataSettingsBuilder {
   private String labelColumn;
   private List<String> featureColumns = List.of();
   private double featureScale;
+  private String deletionPriorColumn;
 
   private DataSettingsBuilder(String source, List<String> inputs, String labelColumn, double featureScale) {
     this.source = source;
@@ -141,9 +142,18 @@ public final class DataSettingsBuilder {
     return this;
   }
 
+  /**
+   * Column holding each row's deletion probability in [0, 1] (csv/parquet): subjects likely to be deleted go to
+   * later slices of their shard, and the manifest records each slice's prior sum. Null (the default) for none.
+   */
+  public DataSettingsBuilder deletionPriorColumn(String value) {
+    deletionPriorColumn = value;
+    return this;
+  }
+
   /** The settings as given so far, defaults for the rest. */
   public DataSettings build() {
     return new DataSettings(source, inputs, testInputs, strategy, numShards, numSlices, salt, seed, idColumn,
-        subjectColumn, labelColumn, featureColumns, featureScale);
+        subjectColumn, labelColumn, featureColumns, featureScale, deletionPriorColumn);
   }
 }

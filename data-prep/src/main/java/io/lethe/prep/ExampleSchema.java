@@ -20,6 +20,12 @@ public final class ExampleSchema {
   /** Partition column of the examples on disk: the slice of its shard a row belongs to. */
   public static final String SLICE = "slice";
 
+  /**
+   * Column a training input carries while it is prepared when the settings name a deletion prior column: the row's
+   * prior as a double. It decides the slice and is summed into the manifest, never written with the examples.
+   */
+  public static final String DELETION_PRIOR = "deletion_prior";
+
   /** Longest record or subject id accepted; ids become parts of file paths and audit exports. */
   public static final int MAX_ID_LENGTH = 256;
 
@@ -34,6 +40,9 @@ public final class ExampleSchema {
   public static final StructType EXAMPLES = INPUT
       .add(SHARD, DataTypes.IntegerType, false)
       .add(SLICE, DataTypes.IntegerType, false);
+
+  /** {@link #INPUT} followed by {@link #DELETION_PRIOR}. */
+  public static final StructType INPUT_WITH_PRIOR = INPUT.add(DELETION_PRIOR, DataTypes.DoubleType, true);
 
   private ExampleSchema() {}
 

@@ -21,10 +21,18 @@ public final class InputLoader {
 
   private InputLoader() {}
 
-  /** The training split. */
+  /**
+   * The training split; with a deletion prior column (csv and parquet only) its rows carry
+   * {@link ExampleSchema#DELETION_PRIOR} after the input columns.
+   */
   public static ExampleInput loadTrain(SparkSession spark, DataSettings settings) {
     double scale = checkFeatureScale(settings);
     List<String> inputs = listOrEmpty(settings.inputs());
+    String source = checkSource(settings);
+    if (settings.deletionPriorColumn() != null && (source.equals(FASHION_MNIST) || source.equals(IDX))) {
+      throw new InvalidInputException("Source " + source + " has no columns, so it cannot have the deletion prior"
+          + " column '" + settings.deletionPriorColumn() + "'; leave deletionPriorColumn empty or use csv/parquet.");
+    }
     return switch (checkSource(settings)) {
       case FASHION_MNIST -> {
         Path dir = fashionMnistDirectory(settings);
@@ -67,8 +75,15 @@ public final class InputLoader {
       }
       default -> testInputs.isEmpty()
           ? Optional.empty()
-          : Optional.of(TableInput.load(spark, settings.source(), testInputs, settings));
+          : Optional.of(TableInput.load(spark, settings.source(), testInputs, withoutPriors(settings)));
     };
+  }
+
+  /** The test split needs no prior: it is never sliced, and its files may lack the column. */
+  private static DataSettings withoutPriors(DataSettings s) {
+    return new DataSettings(s.source(), s.inputs(), s.testInputs(), s.strategy(), s.numShards(), s.numSlices(),
+        s.salt(), s.seed(), s.idColumn(), s.subjectColumn(), s.labelColumn(), s.featureColumns(), s.featureScale(),
+        null);
   }
 
   private static String checkSource(DataSettings settings) {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -105,13 +106,25 @@ public final class PrepareJob {
         LOG.info("Left out {} row(s) of records or subjects whose deletion was requested",
             trainSummary.rows() - keptSummary.rows());
       }
-      Dataset<Row> examples = kept
-          .map(new AssignShardAndSlice(assigner), Encoders.row(ExampleSchema.EXAMPLES))
+      String priorColumn = settings.deletionPriorColumn();
+      if (priorColumn != null) {
+        PriorSlicing.validate(train.rows(), priorColumn, train.name());
+      }
+      Dataset<Row> assigned = kept.map(new AssignShardAndSlice(assigner), Encoders.row(priorColumn == null
+          ? ExampleSchema.EXAMPLES : ExampleSchema.EXAMPLES.add(ExampleSchema.DELETION_PRIOR,
+              DataTypes.DoubleType, true)));
+      Map<Integer, Double> priorSums = Map.of();
+      if (priorColumn != null) {
+        assigned = PriorSlicing.assign(assigned, settings.numSlices());
+        priorSums = PriorSlicing.sums(assigned, settings.numSlices());
+        assigned = assigned.drop(ExampleSchema.DELETION_PRIOR);
+      }
+      Dataset<Row> examples = assigned
           .repartitionById(settings.numShards(), col(SHARD))
           .sortWithinPartitions(SHARD, SLICE, RECORD_ID);
       Optional<Dataset<Row>> testRows = test.map(input -> withoutForgotten(input.rows(), forgotten).coalesce(1)
           .sortWithinPartitions(RECORD_ID));
-      List<PartitionHash> hashes = hashPartitions(examples);
+      List<PartitionHash> hashes = withPriorSums(hashPartitions(examples), priorSums, settings.numSlices());
       Optional<PartitionHash> testHash = testRows.map(rows -> hashPartitions(
           rows.withColumn(SHARD, lit(TEST_PARTITION)).withColumn(SLICE, lit(TEST_PARTITION))).get(0));
 
@@ -155,12 +168,21 @@ public final class PrepareJob {
     }
   }
 
+  private static List<PartitionHash> withPriorSums(List<PartitionHash> hashes, Map<Integer, Double> sums,
+      int numSlices) {
+    if (sums.isEmpty()) {
+      return hashes;
+    }
+    return hashes.stream().map(hash -> new PartitionHash(hash.shard(), hash.slice(), hash.rows(), hash.sha256(),
+        sums.getOrDefault(hash.shard() * numSlices + hash.slice(), 0.0))).toList();
+  }
+
   /** Content hashes per (shard, slice), computed where the rows are; the driver only receives the hashes. */
   private static List<PartitionHash> hashPartitions(Dataset<Row> sortedRows) {
     return sortedRows.select(SHARD, SLICE, RECORD_ID, SUBJECT_ID, LABEL, FEATURES)
         .mapPartitions(new HashPartitions(), Encoders.row(PARTITION_HASHES))
         .collectAsList().stream()
-        .map(row -> new PartitionHash(row.getInt(0), row.getInt(1), row.getLong(2), row.getString(3)))
+        .map(row -> new PartitionHash(row.getInt(0), row.getInt(1), row.getLong(2), row.getString(3), null))
         .sorted(Comparator.comparingInt(PartitionHash::shard).thenComparingInt(PartitionHash::slice))
         .toList();
   }
@@ -256,14 +278,18 @@ public final class PrepareJob {
     }
   }
 
-  /** Row count and content hash of one shard/slice partition (shard and slice -1 for the test split). */
-  private record PartitionHash(int shard, int slice, long rows, String sha256) {
+  /**
+   * Row count, content hash and (with a prior column) deletion prior sum of one shard/slice partition (shard and
+   * slice -1 for the test split).
+   */
+  private record PartitionHash(int shard, int slice, long rows, String sha256, Double priorSum) {
     static PartitionHash of(PartitionEntry entry) {
-      return new PartitionHash(entry.shard(), entry.slice(), entry.rows(), entry.contentSha256());
+      return new PartitionHash(entry.shard(), entry.slice(), entry.rows(), entry.contentSha256(),
+          entry.deletionPriorSum());
     }
 
     PartitionEntry toEntry(List<FileEntry> files) {
-      return new PartitionEntry(shard, slice, rows, sha256, files);
+      return new PartitionEntry(shard, slice, rows, sha256, files, priorSum);
     }
   }
 
@@ -284,8 +310,11 @@ public final class PrepareJob {
     public Row call(Row row) {
       String recordId = row.getString(0);
       String subjectId = row.getString(1);
-      return RowFactory.create(recordId, subjectId, row.get(2), row.get(3), assigner.shardOf(recordId, subjectId),
-          assigner.sliceOf(recordId, subjectId));
+      int shard = assigner.shardOf(recordId, subjectId);
+      int slice = assigner.sliceOf(recordId, subjectId);
+      return row.size() > 4
+          ? RowFactory.create(recordId, subjectId, row.get(2), row.get(3), shard, slice, row.get(4))
+          : RowFactory.create(recordId, subjectId, row.get(2), row.get(3), shard, slice);
     }
   }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.FractionalType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * CSV or Parquet files as example input, with the columns the data settings name. Values that do not parse (a
@@ -59,6 +61,7 @@ final class TableInput {
     requireColumn(raw, settings.idColumn(), "idColumn", name);
     requireColumn(raw, settings.subjectColumn(), "subjectColumn", name);
     requireColumn(raw, settings.labelColumn(), "labelColumn", name);
+    requireColumn(raw, settings.deletionPriorColumn(), "deletionPriorColumn", name);
     List<String> featureColumns = featureColumns(raw, settings, name);
     featureColumns.forEach(column -> requireColumn(raw, column, "featureColumns", name));
 
@@ -66,16 +69,25 @@ final class TableInput {
     Column features = features(raw, featureColumns, settings.featureScale(), name).as(ExampleSchema.FEATURES);
     boolean subjectsFromIds = settings.subjectColumn() == null;
     Column subject = subjectsFromIds ? null : id(settings.subjectColumn());
+    boolean withPrior = settings.deletionPriorColumn() != null;
+    StructType schema = withPrior ? ExampleSchema.INPUT_WITH_PRIOR : ExampleSchema.INPUT;
+    List<Column> extra = withPrior
+        ? List.of(deletionPrior(raw, settings.deletionPriorColumn(), name).as(ExampleSchema.DELETION_PRIOR))
+        : List.of();
     if (settings.idColumn() != null) {
       Column recordId = id(settings.idColumn());
-      Dataset<Row> rows = raw.select(recordId.as(ExampleSchema.RECORD_ID),
-          (subjectsFromIds ? recordId : subject).as(ExampleSchema.SUBJECT_ID), label, features);
-      return new ExampleInput(name, rows.to(ExampleSchema.INPUT), false, subjectsFromIds);
+      List<Column> columns = new ArrayList<>(List.of(recordId.as(ExampleSchema.RECORD_ID),
+          (subjectsFromIds ? recordId : subject).as(ExampleSchema.SUBJECT_ID), label, features));
+      columns.addAll(extra);
+      Dataset<Row> rows = raw.select(columns.toArray(Column[]::new));
+      return new ExampleInput(name, rows.to(schema), false, subjectsFromIds);
     }
+    List<Column> columns = new ArrayList<>(List.of(lit("").as(ExampleSchema.RECORD_ID),
+        (subjectsFromIds ? lit("") : subject).as(ExampleSchema.SUBJECT_ID), label, features));
+    columns.addAll(extra);
     Dataset<Row> rows = raw
-        .select(lit("").as(ExampleSchema.RECORD_ID),
-            (subjectsFromIds ? lit("") : subject).as(ExampleSchema.SUBJECT_ID), label, features)
-        .map(new DeriveRecordIds(subjectsFromIds), Encoders.row(ExampleSchema.INPUT));
+        .select(columns.toArray(Column[]::new))
+        .map(new DeriveRecordIds(subjectsFromIds), Encoders.row(schema));
     return new ExampleInput(name, rows, true, subjectsFromIds);
   }
 
@@ -143,7 +155,7 @@ final class TableInput {
     }
     List<String> others = Arrays.stream(raw.columns())
         .filter(c -> !c.equals(settings.idColumn()) && !c.equals(settings.subjectColumn())
-            && !c.equals(settings.labelColumn()))
+            && !c.equals(settings.labelColumn()) && !c.equals(settings.deletionPriorColumn()))
         .toList();
     if (others.isEmpty()) {
       throw new InvalidInputException(name + " has no column besides id, subject and label (columns: "
@@ -179,6 +191,16 @@ final class TableInput {
     }
     throw new InvalidInputException("Label column '" + name + "' in " + input + " has type " + type.simpleString()
         + "; labels must be integer class indices from 0.");
+  }
+
+  /** The prior as a double; a value that does not parse becomes null, which the prepare step reports. */
+  private static Column deletionPrior(Dataset<Row> raw, String name, String input) {
+    DataType type = raw.schema().apply(name).dataType();
+    if (!(type instanceof NumericType || type instanceof StringType)) {
+      throw new InvalidInputException("Deletion prior column '" + name + "' in " + input + " has type "
+          + type.simpleString() + "; it must hold a probability in [0, 1] for every row.");
+    }
+    return column(name).try_cast(DataTypes.DoubleType);
   }
 
   private static Column features(Dataset<Row> raw, List<String> names, double scale, String input) {
@@ -220,7 +242,14 @@ final class TableInput {
       Integer label = row.isNullAt(2) ? null : row.getInt(2);
       float[] features = row.isNullAt(3) ? new float[0] : ExampleSchema.features(row, 3);
       String recordId = deriveRecordId(label, features);
-      return RowFactory.create(recordId, subjectsFromIds ? recordId : row.getString(1), label, row.get(3));
+      Object[] values = new Object[row.size()];
+      values[0] = recordId;
+      values[1] = subjectsFromIds ? recordId : row.getString(1);
+      values[2] = label;
+      for (int i = 3; i < values.length; i++) {
+        values[i] = row.get(i);
+      }
+      return RowFactory.create(values);
     }
   }
 }

@@ -35,6 +35,25 @@ public record DataManifest(
     return partitions.stream().filter(p -> p.shard() == shard && p.slice() == slice).findFirst();
   }
 
+  /** Whether the examples were sliced by a deletion prior column, so {@link #deletionPriorSums} is known. */
+  public boolean hasDeletionPriors() {
+    return settings.deletionPriorColumn() != null;
+  }
+
+  /**
+   * Element i: the sum of the deletion priors of the rows in slice i of {@code shard} (the expected number of its
+   * rows to be deleted), 0 for a slice without rows or without a recorded sum. All zero without a prior column.
+   */
+  public double[] deletionPriorSums(int shard) {
+    double[] sums = new double[settings.numSlices()];
+    for (PartitionEntry partition : partitions) {
+      if (partition.shard() == shard && partition.deletionPriorSum() != null) {
+        sums[partition.slice()] = partition.deletionPriorSum();
+      }
+    }
+    return sums;
+  }
+
   /** Rows of one shard over all its slices. */
   public long shardRows(int shard) {
     return partitions.stream().filter(p -> p.shard() == shard).mapToLong(PartitionEntry::rows).sum();
@@ -46,6 +65,8 @@ public record DataManifest(
    * @param source "fashion-mnist", "idx", "parquet" or "csv"
    * @param strategy sharding strategy: "subject-hash" or "random"
    * @param salt salt of the subject hash (subject-hash) ; seed is used by random
+   * @param deletionPriorColumn column of each row's deletion probability; with it, subjects likely to be deleted go
+   *     to later slices of their shard. Null without; missing in manifests from before it existed
    */
   public record DataSettings(
       String source,
@@ -60,7 +81,8 @@ public record DataManifest(
       String subjectColumn,
       String labelColumn,
       List<String> featureColumns,
-      double featureScale) {}
+      double featureScale,
+      String deletionPriorColumn) {}
 
   /**
    * One partition's files and a hash of its content.
@@ -69,10 +91,17 @@ public record DataManifest(
    *     how the rows are split into files
    * @param files paths relative to the store's {@code data/} directory, with sizes; a version made by physical
    *     deletion shares the files of untouched partitions with the version it was derived from
+   * @param deletionPriorSum sum of the rows' deletion priors when the data has a prior column, else null
    */
-  public record PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files) {
+  public record PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files,
+      Double deletionPriorSum) {
     public PartitionEntry {
       files = List.copyOf(Objects.requireNonNull(files, "files"));
+    }
+
+    /** A partition without a deletion prior sum. */
+    public PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files) {
+      this(shard, slice, rows, contentSha256, files, null);
     }
   }
 

@@ -233,7 +233,7 @@ class InvalidInputTest {
   void unknownSourceAndBadSettings() {
     DataSettings base = DataSettingsBuilder.csv(List.of("in.csv")).build();
     assertRejected(new DataSettings("excel", base.inputs(), base.testInputs(), base.strategy(), 2, 2, "s", 0,
-        null, null, "label", List.of("f0"), 1.0), "Unknown source 'excel'; valid sources: fashion-mnist, idx, csv,"
+        null, null, "label", List.of("f0"), 1.0, null), "Unknown source 'excel'; valid sources: fashion-mnist, idx, csv,"
         + " parquet.");
     assertRejected(DataSettingsBuilder.idx("a", "b").inputs(List.of("only-images")).build(), "Source idx needs"
         + " inputs [images file, labels file]; got 1: [only-images].");

@@ -77,7 +77,7 @@ final class PredictCommand implements Callable<Integer> {
     String source = prepared.source().equals(InputLoader.FASHION_MNIST) ? InputLoader.IDX : prepared.source();
     DataSettings forInput = new DataSettings(source, inputs, List.of(), prepared.strategy(), prepared.numShards(),
         prepared.numSlices(), prepared.salt(), prepared.seed(), prepared.idColumn(), prepared.subjectColumn(),
-        prepared.labelColumn(), prepared.featureColumns(), prepared.featureScale());
+        prepared.labelColumn(), prepared.featureColumns(), prepared.featureScale(), null);
     return InputLoader.loadTrain(spark, forInput).rows();
   }
 }

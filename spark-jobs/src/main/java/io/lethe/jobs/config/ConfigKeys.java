@@ -15,6 +15,7 @@ public final class ConfigKeys {
   public static final String DATA_TEST_INPUTS = "lethe.data.test-inputs";
   public static final String DATA_ID_COLUMN = "lethe.data.id-column";
   public static final String DATA_SUBJECT_COLUMN = "lethe.data.subject-column";
+  public static final String DATA_DELETION_PRIOR_COLUMN = "lethe.data.deletion-prior-column";
   public static final String DATA_LABEL_COLUMN = "lethe.data.label-column";
   public static final String DATA_FEATURE_COLUMNS = "lethe.data.feature-columns";
   public static final String DATA_FEATURE_SCALE = "lethe.data.feature-scale";

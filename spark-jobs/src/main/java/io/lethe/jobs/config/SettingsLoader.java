@@ -192,7 +192,8 @@ public final class SettingsLoader {
         emptyToNull(c.getString(ConfigKeys.DATA_SUBJECT_COLUMN)),
         c.getString(ConfigKeys.DATA_LABEL_COLUMN),
         c.getStringList(ConfigKeys.DATA_FEATURE_COLUMNS),
-        scale);
+        scale,
+        emptyToNull(c.getString(ConfigKeys.DATA_DELETION_PRIOR_COLUMN)));
   }
 
   private static double featureScale(String value, String source) {
