@@ -190,6 +190,32 @@ public final class LetheStore {
     }
   }
 
+  /**
+   * Replaces a damaged file with {@code bytes}, which the caller has proven correct (a checkpoint's rebuilt bytes
+   * hash to its name). The new bytes are staged first; then the damaged file is renamed aside into the same
+   * staging directory and the new one renamed into place, so the name never holds a partial file. A crash between
+   * the two renames leaves the name empty and both files under staging: repair again.
+   */
+  public void replaceFile(Path target, byte[] bytes) {
+    Path dir = newStagingDir("replace");
+    Path fresh = new Path(dir, target.getName());
+    Path damaged = new Path(dir, target.getName() + ".damaged");
+    try {
+      writeFile(fresh, bytes);
+      if (fs.exists(target) && !fs.rename(target, damaged)) {
+        throw new StoreException("Cannot move damaged " + target + " aside to " + damaged + "; nothing was"
+            + " replaced.");
+      }
+      if (!fs.rename(fresh, target)) {
+        throw new StoreException("Cannot rename " + fresh + " to " + target + "; the damaged file is kept at "
+            + damaged + ". Run the repair again.");
+      }
+      fs.delete(dir, true);
+    } catch (IOException e) {
+      throw new StoreException("Cannot replace " + target + ": " + e.getMessage(), e);
+    }
+  }
+
   private void writeFile(Path path, byte[] bytes) throws IOException {
     try (OutputStream out = fs.create(path, false)) {
       out.write(bytes);

@@ -4,9 +4,12 @@ import io.lethe.models.CheckpointCodec;
 import io.lethe.models.CheckpointSink;
 import io.lethe.models.EncodedCheckpoint;
 import io.lethe.models.Provenance;
+import io.lethe.store.DamagedFileException;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.fs.ChecksumException;
+import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -36,13 +39,23 @@ public final class CheckpointRepository implements CheckpointSink {
     return store.exists(store.layout().checkpointZip(sha256));
   }
 
-  /** The zip bytes of a checkpoint, verified against its name. */
+  /** The zip bytes of a checkpoint, verified against its name; a damaged file is reported with how to repair it. */
   public byte[] loadBytes(String sha256) {
-    byte[] bytes = store.readBytes(store.layout().checkpointZip(sha256));
+    Path zip = store.layout().checkpointZip(sha256);
+    byte[] bytes;
+    try {
+      bytes = store.readBytes(zip);
+    } catch (StoreException e) {
+      if (e.getCause() instanceof ChecksumException) {
+        throw new DamagedFileException("Checkpoint " + sha256 + " is damaged: its file fails the file system's"
+            + " checksum. Run `lethe repair` to rebuild it from its data.", e);
+      }
+      throw e;
+    }
     String actual = CheckpointCodec.sha256Hex(bytes);
     if (!actual.equals(sha256)) {
-      throw new StoreException("Checkpoint " + sha256 + " is corrupt: its bytes hash to " + actual
-          + ". Delete it and retrain the shard, or restore it from backup.");
+      throw new DamagedFileException("Checkpoint " + sha256 + " is damaged: its bytes hash to " + actual
+          + ". Run `lethe repair` to rebuild it from its data.");
     }
     return bytes;
   }

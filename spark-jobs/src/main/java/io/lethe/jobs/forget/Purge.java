@@ -42,6 +42,22 @@ final class Purge {
         .as(Encoders.STRING()).collectAsList());
   }
 
+  /** A checkpoint a PURGED step removed. */
+  record Purged(String sha256, int shard, int slice) {}
+
+  /** The checkpoints a batch's PURGED step removed, as its journal entry records them. */
+  static List<Purged> purged(JournalEntry entry) {
+    List<Purged> purged = new ArrayList<>();
+    if (entry.details().get("purgedCheckpoints") instanceof List<?> list) {
+      for (Object item : list) {
+        Map<?, ?> record = (Map<?, ?>) item;
+        purged.add(new Purged((String) record.get("sha256"), ((Number) record.get("shard")).intValue(),
+            ((Number) record.get("slice")).intValue()));
+      }
+    }
+    return purged;
+  }
+
   Map<String, Object> run(ForgetJournal journal, Dataset<Row> routed) {
     Set<String> deleted = deletedIds(routed);
     CheckpointScan scan = new CheckpointScan(store);

@@ -3,7 +3,6 @@ package io.lethe.jobs.forget;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 
-import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.train.ShardTrainResult;
 import io.lethe.jobs.train.TrainJob;
@@ -16,11 +15,15 @@ import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -32,8 +35,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code lethe verify}: checks that nothing in the store still holds, or was trained on, a record whose deletion
  * was acknowledged — data files of every data version, every stored checkpoint (through its provenance and
- * record-id sets), the record-id sets themselves and staging leftovers — and that every served checkpoint is
- * intact. The ledger is not scanned: it keeps the deleted ids (never their features) as the audit trail.
+ * record-id sets), the record-id sets themselves and staging leftovers — and that the store is intact: every
+ * checkpoint zip and record-id set hashes to its name, every provenance describes the zip beside it, and no
+ * generation names a checkpoint that is missing or that a purge removed after the generation's time. The ledger is not scanned: it keeps the deleted ids (never their features) as the audit trail.
  * With {@code --exact}, each shard touched by a forget is retrained from scratch on its remaining data and the
  * result must equal the served checkpoint bit for bit.
  */
@@ -51,6 +55,27 @@ public final class Verifier {
   /** One thing that is not as it must be. */
   public record Finding(String kind, String where, String detail) {}
 
+  /**
+   * What verify checks; all of them unless a test leaves one out to show that its planted fault then goes
+   * unnoticed (the checks are only worth something if each one can fail).
+   */
+  public enum Check {
+    /** Acknowledged requests not yet processed, batches stopped mid-way. */
+    LEDGER,
+    /** Rows of deleted records in any data file of any data version. */
+    DATA_FILES,
+    /** Stored checkpoints trained on deleted records, and record-id sets holding deleted ids. */
+    TAINTED_CHECKPOINTS,
+    /** Every checkpoint zip hashes to its name; every provenance names the zip it sits beside. */
+    CHECKPOINT_FILES,
+    /** Every record-id set hashes to its name. */
+    RECORD_ID_SETS,
+    /** No generation published after a purge names a purged checkpoint; no generation names a missing one. */
+    GENERATIONS,
+    /** No leftovers of interrupted writes under staging/. */
+    STAGING
+  }
+
   /** A shard's from-scratch retraining compared with what is served. */
   public record ShardProof(int shard, String served, String fromScratch, boolean identical) {}
 
@@ -63,20 +88,29 @@ public final class Verifier {
   }
 
   public Result run(boolean exact) {
+    return run(exact, EnumSet.allOf(Check.class));
+  }
+
+  /** Runs the given checks only; {@link #run(boolean)} runs all of them. */
+  public Result run(boolean exact, Set<Check> checks) {
     List<Finding> findings = new ArrayList<>();
     Ledger ledger = new Ledger(spark, store);
-    long pending = ledger.pending().stream().mapToLong(Ledger.Submission::requests).sum();
-    if (pending > 0) {
-      findings.add(new Finding("pending", "ledger", pending + " acknowledged request(s) not yet processed; run"
-          + " `lethe resume`"));
+    if (checks.contains(Check.LEDGER)) {
+      long pending = ledger.pending().stream().mapToLong(Ledger.Submission::requests).sum();
+      if (pending > 0) {
+        findings.add(new Finding("pending", "ledger", pending + " acknowledged request(s) not yet processed; run"
+            + " `lethe resume`"));
+      }
     }
     Set<String> deleted = new HashSet<>();
     Set<Integer> touchedShards = new TreeSet<>();
     List<String> batches = ForgetJournal.batchIds(store);
+    List<PurgeRecord> purges = new ArrayList<>();
     for (String batchId : batches) {
       ForgetJournal journal = new ForgetJournal(store, batchId);
-      ForgetState state = journal.last().map(JournalEntry::state).orElse(null);
-      if (state != ForgetState.COMPLETED) {
+      List<JournalEntry> entries = journal.entries();
+      ForgetState state = entries.isEmpty() ? null : entries.get(entries.size() - 1).state();
+      if (checks.contains(Check.LEDGER) && state != ForgetState.COMPLETED) {
         findings.add(new Finding("in-progress", batchId, "forget batch stopped after " + state + "; run"
             + " `lethe resume`"));
       }
@@ -84,43 +118,140 @@ public final class Verifier {
         deleted.addAll(Purge.deletedIds(ledger.routed(batchId)));
         touchedShards.addAll(ForgetJob.affectedShards(journal).keySet());
       }
+      JournalEntry clean = entries.stream().filter(e -> e.state() == ForgetState.SERVING_CLEAN).findFirst()
+          .orElse(null);
+      JournalEntry purged = entries.stream().filter(e -> e.state() == ForgetState.PURGED).findFirst().orElse(null);
+      if (clean != null && purged != null) {
+        purges.add(new PurgeRecord(batchId, ((Number) clean.details().get("generation")).longValue(),
+            Purge.purged(purged)));
+      }
     }
-    int dataFiles = scanData(deleted, findings);
+    int dataFiles = scanData(deleted, findings, checks.contains(Check.DATA_FILES));
     CheckpointScan scan = new CheckpointScan(store);
-    List<Provenance> provenance = scan.provenance();
-    for (CheckpointScan.Tainted t : scan.tainted(deleted)) {
-      findings.add(new Finding("checkpoint", t.sha256(), t.unverifiable()
-          ? "shard " + t.shard() + " slice " + t.slice() + ": its record-id sets are missing, so it cannot be shown"
-              + " clean"
-          : "shard " + t.shard() + " slice " + t.slice() + " was trained on deleted records (sets " + t.idSets()
-              + ")"));
+    Map<String, Provenance> provenance = scan.provenance();
+    if (checks.contains(Check.TAINTED_CHECKPOINTS)) {
+      for (CheckpointScan.Tainted t : scan.tainted(deleted)) {
+        findings.add(new Finding("checkpoint", t.sha256(), t.unverifiable()
+            ? "shard " + t.shard() + " slice " + t.slice() + ": its record-id sets are missing or damaged, so it"
+                + " cannot be shown clean"
+            : "shard " + t.shard() + " slice " + t.slice() + " was trained on deleted records (sets " + t.idSets()
+                + ")"));
+      }
+      for (String set : scan.taintedIdSets(deleted)) {
+        findings.add(new Finding("record-id-set", set, "holds deleted record ids"));
+      }
     }
-    for (String set : scan.taintedIdSets(deleted)) {
-      findings.add(new Finding("record-id-set", set, "holds deleted record ids"));
+    if (checks.contains(Check.RECORD_ID_SETS)) {
+      for (String set : scan.damagedIdSets()) {
+        findings.add(new Finding("record-id-set", set, "its content does not hash to its name: the set is"
+            + " damaged, so no checkpoint naming it can be shown clean"));
+      }
     }
-    if (!store.list(store.layout().stagingDir()).isEmpty()) {
-      findings.add(new Finding("staging", store.layout().stagingDir().toString(), "leftovers of an interrupted"
-          + " write; the next writer removes them"));
+    Set<String> zips = checkpointZips();
+    if (checks.contains(Check.CHECKPOINT_FILES)) {
+      checkCheckpointFiles(zips, provenance, findings);
+    }
+    if (checks.contains(Check.GENERATIONS)) {
+      checkGenerations(zips, purges, findings);
+    }
+    if (checks.contains(Check.STAGING)) {
+      List<String> leftovers = store.list(store.layout().stagingDir()).stream()
+          .map(status -> status.getPath().getName()).sorted().toList();
+      if (!leftovers.isEmpty()) {
+        findings.add(new Finding("staging", store.layout().stagingDir().toString(), leftovers.size()
+            + " leftover(s) of interrupted writes " + leftovers + "; the next writer removes them"));
+      }
     }
     List<ShardProof> proofs = new ArrayList<>();
-    if (store.latestGeneration().isPresent()) {
-      GenerationManifest served = store.readServedGeneration();
-      CheckpointRepository checkpoints = new CheckpointRepository(store);
-      for (GenerationManifest.ShardEntry shard : served.servedShards()) {
-        try {
-          checkpoints.loadBytes(shard.servedCheckpoint());
-        } catch (StoreException e) {
-          findings.add(new Finding("served-checkpoint", shard.servedCheckpoint(), e.getMessage()));
-        }
-      }
-      if (exact) {
-        proofs = prove(served, touchedShards);
-      }
+    if (exact && store.latestGeneration().isPresent()) {
+      proofs = prove(store.readServedGeneration(), touchedShards);
     }
     return new Result(deleted.size(), batches.size(), dataFiles, provenance.size(), findings, proofs);
   }
 
-  private int scanData(Set<String> deleted, List<Finding> findings) {
+  /** What one batch's purge removed, and the clean-prefix generation published just before it. */
+  private record PurgeRecord(String batchId, long cleanGeneration, List<Purge.Purged> checkpoints) {}
+
+  private Set<String> checkpointZips() {
+    Set<String> zips = new TreeSet<>();
+    for (FileStatus status : store.list(store.layout().checkpointsDir())) {
+      String name = status.getPath().getName();
+      if (name.endsWith(".zip")) {
+        zips.add(name.substring(0, name.length() - ".zip".length()));
+      }
+    }
+    return zips;
+  }
+
+  /** Each zip must hash to its name and have its provenance beside it, which must name it. */
+  private void checkCheckpointFiles(Set<String> zips, Map<String, Provenance> provenance, List<Finding> findings) {
+    for (String sha : zips) {
+      Path zip = store.layout().checkpointZip(sha);
+      String actual = Hashes.sha256(store, zip);
+      if (!actual.equals(sha)) {
+        long bytes = fileLength(zip);
+        findings.add(new Finding("checkpoint-file", sha, "its " + bytes + " bytes hash to " + actual
+            + ", not to its name: the file is damaged; run `lethe repair`"));
+      }
+      Provenance p = provenance.get(sha);
+      if (p == null) {
+        findings.add(new Finding("provenance", sha, "the checkpoint has no provenance beside it, so it cannot be"
+            + " shown clean; delete it or retrain its shard"));
+      } else if (!sha.equals(p.zipSha256())) {
+        findings.add(new Finding("provenance", sha, "names zip " + p.zipSha256() + " but sits beside checkpoint "
+            + sha + ": its hashes disagree with its zip, so it does not describe this checkpoint"));
+      }
+    }
+  }
+
+  /**
+   * A generation published after a batch's purge must not name a checkpoint that purge removed: serving it would
+   * bring back a model that saw deleted records (older generations are history and may name them). No generation
+   * may name a checkpoint that is missing for any other reason.
+   */
+  private void checkGenerations(Set<String> zips, List<PurgeRecord> purges, List<Finding> findings) {
+    for (long number : store.generations()) {
+      GenerationManifest generation = store.readGeneration(number);
+      Set<String> named = new LinkedHashSet<>();
+      generation.shards().forEach(s -> named.addAll(s.chain()));
+      List<String> purgedNamed = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      for (String sha : named) {
+        if (zips.contains(sha)) {
+          continue;
+        }
+        Optional<PurgeRecord> purge = purges.stream()
+            .filter(p -> p.checkpoints().stream().anyMatch(c -> c.sha256().equals(sha))).findFirst();
+        if (purge.isEmpty()) {
+          missing.add(sha);
+        } else if (number > purge.get().cleanGeneration()) {
+          Purge.Purged c = purge.get().checkpoints().stream().filter(x -> x.sha256().equals(sha)).findFirst()
+              .orElseThrow();
+          purgedNamed.add("shard " + c.shard() + " slice " + c.slice() + " " + sha + " by batch "
+              + purge.get().batchId());
+        }
+      }
+      if (!purgedNamed.isEmpty()) {
+        findings.add(new Finding("generation", Long.toString(number), "names " + purgedNamed.size()
+            + " checkpoint(s) purged because they saw deleted records (" + String.join(", ", purgedNamed)
+            + "); it was published after that purge, and serving it would serve them"));
+      }
+      if (!missing.isEmpty()) {
+        findings.add(new Finding("generation", Long.toString(number), "names " + missing.size()
+            + " checkpoint(s) missing from the store " + missing + "; run `lethe repair`"));
+      }
+    }
+  }
+
+  private long fileLength(Path path) {
+    try {
+      return store.fs().getFileStatus(path).getLen();
+    } catch (IOException e) {
+      throw new StoreException("Cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private int scanData(Set<String> deleted, List<Finding> findings, boolean check) {
     List<String> files = new ArrayList<>();
     try {
       if (store.exists(store.layout().dataDir())) {
@@ -135,7 +266,7 @@ public final class Verifier {
     } catch (IOException e) {
       throw new StoreException("Cannot list " + store.layout().dataDir() + ": " + e.getMessage(), e);
     }
-    if (files.isEmpty() || deleted.isEmpty()) {
+    if (!check || files.isEmpty() || deleted.isEmpty()) {
       return files.size();
     }
     Dataset<Row> ids = spark.createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF("deleted_id");
