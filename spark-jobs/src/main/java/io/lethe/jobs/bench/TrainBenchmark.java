@@ -170,7 +170,8 @@ public final class TrainBenchmark {
 
   private static LetheSettings withParallelShards(LetheSettings s, int parallel) {
     return new LetheSettings(s.store(), s.data(), s.model(),
-        new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel), s.predict(), s.spark());
+        new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel), s.forget(), s.predict(),
+        s.spark());
   }
 
   static Map<String, String> environment(SparkSession spark, LetheSettings settings) {

@@ -40,6 +40,8 @@ public final class ConfigKeys {
   public static final String TRAINING_NATIVE_THREADS = "lethe.training.native-threads";
   public static final String TRAINING_PARALLEL_SHARDS = "lethe.training.parallel-shards";
 
+  public static final String FORGET_MEMBERSHIP_AUDIT = "lethe.forget.membership-audit";
+
   public static final String PREDICT_AGGREGATION = "lethe.predict.aggregation";
   public static final String PREDICT_BATCH_SIZE = "lethe.predict.batch-size";
   public static final String PREDICT_INCLUDE_PROBABILITIES = "lethe.predict.include-probabilities";

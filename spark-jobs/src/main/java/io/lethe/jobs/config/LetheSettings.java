@@ -17,6 +17,7 @@ public record LetheSettings(
     DataManifest.DataSettings data,
     ModelSettings model,
     TrainingSettings training,
+    ForgetSettings forget,
     PredictSettings predict,
     SparkSettings spark) implements Serializable {
 
@@ -73,6 +74,22 @@ public record LetheSettings(
    * @param parallelShards shards trained at once (0 = all)
    */
   public record TrainingSettings(int nativeThreads, int parallelShards) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** The same settings with other forget settings. */
+  public LetheSettings withForget(ForgetSettings other) {
+    return new LetheSettings(store, data, model, training, other, predict, spark);
+  }
+
+  /**
+   * How forget batches run.
+   *
+   * @param membershipAudit whether a batch's report scores the forgotten rows with a membership-inference attack
+   *     before and after (off by default: it scores samples with the old and the clean generations while the
+   *     rows still exist, which delays the data rewrite and republishing)
+   */
+  public record ForgetSettings(boolean membershipAudit) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 

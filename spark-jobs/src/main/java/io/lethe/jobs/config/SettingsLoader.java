@@ -154,6 +154,7 @@ public final class SettingsLoader {
           dataSettings(c),
           modelSettings(c),
           trainingSettings(c),
+          new LetheSettings.ForgetSettings(c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT)),
           new LetheSettings.PredictSettings(
               parseEnum(() -> Aggregation.parse(c.getString(ConfigKeys.PREDICT_AGGREGATION)),
                   ConfigKeys.PREDICT_AGGREGATION),

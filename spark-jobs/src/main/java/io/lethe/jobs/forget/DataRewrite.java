@@ -57,7 +57,7 @@ final class DataRewrite {
     DataManifest old = committed.isPresent() || !store.exists(store.layout().dataManifest(oldVersion))
         ? null : store.readDataManifest(oldVersion);
     long measureStart = System.nanoTime();
-    if (old != null && anyDeleted) {
+    if (old != null && anyDeleted && settings.forget().membershipAudit()) {
       new ForgetReport.Writer(spark, store, settings).measureBefore(journal, old);
     }
     double measureSeconds = (System.nanoTime() - measureStart) / 1e9;

@@ -88,6 +88,11 @@ public record ForgetReport(
         totalRetrainSeconds, retrainSeconds, fullRetrainEstimateSeconds, speedup));
     s.append(String.format("  purged %d checkpoint(s), removed %d data file(s)%n", checkpointsPurged,
         dataFilesRemoved));
+    if (before.isEmpty() && servingClean.isEmpty()) {
+      s.append(String.format("  test accuracy after: %.4f%n", testAccuracyAfter));
+      s.append(String.format("  membership audit: off (lethe.forget.membership-audit)%n"));
+      return s.toString();
+    }
     s.append(String.format("  test accuracy: before %s, serving clean %s, after %.4f%n",
         before.get("testAccuracy"), servingClean.get("testAccuracy"), testAccuracyAfter));
     s.append(String.format("  membership inference (mean score; unseen records are the bar):%n"));

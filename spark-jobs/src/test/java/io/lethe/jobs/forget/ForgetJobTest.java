@@ -93,8 +93,9 @@ class ForgetJobTest {
     GenerationManifest before = store.readServedGeneration();
     DataManifest dataBefore = store.readLatestDataManifest();
     submit(store);
-    List<ForgetJournal> batches = new ForgetJob(spark, store, settings(dir.resolve("lifecycle")))
-        .processPending("test");
+    LetheSettings audited = Fixtures.blobSettings(dir.resolve("lifecycle"), train, test,
+        "lethe.forget.membership-audit=true");
+    List<ForgetJournal> batches = new ForgetJob(spark, store, audited).processPending("test");
 
     ForgetJournal journal = batches.get(0);
     assertThat(journal.entries()).extracting(JournalEntry::state).containsExactly(ForgetState.values());
@@ -166,8 +167,17 @@ class ForgetJobTest {
   void reSubmittingTheSameRequestsIsANoOp() throws IOException {
     LetheStore store = copy("idempotent");
     submit(store);
-    new ForgetJob(spark, store, settings(dir.resolve("idempotent"))).processPending("test");
+    ForgetJournal journal = new ForgetJob(spark, store, settings(dir.resolve("idempotent"))).processPending("test")
+        .get(0);
     long generation = store.readServedGeneration().number();
+    // The membership audit is off by default: nothing is measured before the data rewrite.
+    assertThat(store.exists(ForgetReport.measurementsPath(store, journal.batchId()))).isFalse();
+    assertThat(((Number) journal.entry(ForgetState.DATA_REWRITTEN).details().get("measureSeconds")).doubleValue())
+        .isLessThan(0.01);
+    ForgetReport report = ForgetReport.load(store, journal.batchId());
+    assertThat(report.before()).isEmpty();
+    assertThat(report.summary()).contains("membership audit: off (lethe.forget.membership-audit)")
+        .doesNotContain("membership inference");
 
     Ledger.Acknowledgement again = new Ledger(spark, store).acknowledge(RequestReader.fromIds(spark,
         List.of("train-100"), List.of("s-train-0"), "again"));
