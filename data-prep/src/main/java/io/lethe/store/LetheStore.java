@@ -62,6 +62,20 @@ public final class LetheStore {
    *     stores); there a crash during a commit can expose a half-copied directory, so this is refused by default
    */
   public static LetheStore open(String root, Configuration hadoopConf, boolean allowNonAtomicRename, Clock clock) {
+    return open(root, hadoopConf, allowNonAtomicRename, clock, true);
+  }
+
+  /**
+   * Opens a store that must exist already (commands that only read or repair one): a missing location or a folder
+   * that is not a Lethe store is refused in one line instead of being turned into an empty store.
+   */
+  public static LetheStore openExisting(String root, Configuration hadoopConf, boolean allowNonAtomicRename,
+      Clock clock) {
+    return open(root, hadoopConf, allowNonAtomicRename, clock, false);
+  }
+
+  private static LetheStore open(String root, Configuration hadoopConf, boolean allowNonAtomicRename, Clock clock,
+      boolean create) {
     URI uri = toUri(root);
     String scheme = uri.getScheme();
     if (!ATOMIC_RENAME_SCHEMES.contains(scheme)) {
@@ -76,11 +90,27 @@ public final class LetheStore {
     try {
       FileSystem fs = FileSystem.get(uri, hadoopConf);
       LetheStore store = new LetheStore(uri, fs, clock);
+      if (!create) {
+        store.requireExisting(root);
+      }
       store.initialize();
       return store;
     } catch (IOException e) {
       throw new StoreException("Cannot open store " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  private void requireExisting(String root) throws IOException {
+    if (fs.exists(layout.storeInfo())) {
+      return;
+    }
+    Path rootPath = layout.root();
+    if (!fs.exists(rootPath) || (fs.getFileStatus(rootPath).isDirectory() && fs.listStatus(rootPath).length == 0)) {
+      throw new StoreException("No Lethe store at " + root + ": nothing is there. Check --store, or create one"
+          + " with `lethe prepare --store " + root + "`.");
+    }
+    throw new StoreException(root + " is not a Lethe store: it holds other files and no _lethe/store.json. Check"
+        + " --store; Lethe will not write into a folder it did not create.");
   }
 
   /** Turns a user-given store location (URI or plain local path) into an absolute URI. */

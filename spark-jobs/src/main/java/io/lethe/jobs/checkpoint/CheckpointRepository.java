@@ -48,7 +48,7 @@ public final class CheckpointRepository implements CheckpointSink {
     } catch (StoreException e) {
       if (e.getCause() instanceof ChecksumException) {
         throw new DamagedFileException("Checkpoint " + sha256 + " is damaged: its file fails the file system's"
-            + " checksum. Run `lethe repair` to rebuild it from its data.", e);
+            + " checksum. Run `lethe repair` to rebuild it from its data.", e.getCause());
       }
       throw e;
     }

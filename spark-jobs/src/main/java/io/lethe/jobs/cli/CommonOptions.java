@@ -41,6 +41,12 @@ public final class CommonOptions {
         spark.sparkContext().hadoopConfiguration(), settings.store().allowNonAtomicRename(), Clock.systemUTC());
   }
 
+  /** Opens a store that must exist: commands that read or repair one never create an empty store by mistake. */
+  static LetheStore openExistingStore(SparkSession spark, LetheSettings settings) {
+    return LetheStore.openExisting(LetheStore.toUri(settings.store().root()).toString(),
+        spark.sparkContext().hadoopConfiguration(), settings.store().allowNonAtomicRename(), Clock.systemUTC());
+  }
+
   /** Opens the store without starting Spark, with the Hadoop settings a session would give it. */
   static LetheStore openStoreWithoutSpark(LetheSettings settings) {
     return LetheStore.open(LetheStore.toUri(settings.store().root()).toString(),

@@ -37,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     Evaluation evaluation = EvaluateJob.run(spark, store, settings, baseline);
     print(spec.commandLine().getOut(), evaluation);
     if (json != null) {

@@ -57,7 +57,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     LetheSettings settings = common.settings(overrides);
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     DataManifest data = store.readLatestDataManifest();
     Dataset<Row> input = inputs == null || inputs.isEmpty()
         ? PrepareJob.loadTestSplit(spark, store, data.version())

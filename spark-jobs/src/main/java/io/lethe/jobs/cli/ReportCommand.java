@@ -32,7 +32,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     ReportJob.Outcome outcome = ReportJob.run(spark, store, settings, output.toPath());
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Wrote %s: generation %d, %d chart(s), %d forget batch(es)%n", outcome.page(), outcome.generation(),

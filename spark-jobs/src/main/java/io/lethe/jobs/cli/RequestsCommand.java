@@ -35,7 +35,7 @@ final class RequestsCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
     Dataset<Row> all = RequestStatus.all(spark, store).cache();
     Dataset<Row> shown = status == null ? all : all.filter(col("status").equalTo(status));

@@ -29,7 +29,7 @@ final class ResumeCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
     List<ForgetJournal> batches;
     try (StoreLock lock = StoreLock.acquireTakingOverDeadHolder(store, "lethe resume")) {

@@ -25,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
     out.println("Store " + store.uri());
     List<Integer> versions = store.dataVersions();

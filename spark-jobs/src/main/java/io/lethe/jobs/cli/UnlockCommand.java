@@ -23,7 +23,7 @@ final class UnlockCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     boolean removed = StoreLock.forceUnlock(store);
     spec.commandLine().getOut().println(removed ? "Removed the lock of " + store.uri()
         : "Store " + store.uri() + " was not locked.");

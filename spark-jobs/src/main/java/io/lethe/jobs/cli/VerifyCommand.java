@@ -29,7 +29,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
-    LetheStore store = CommonOptions.openStore(spark, settings);
+    LetheStore store = CommonOptions.openExistingStore(spark, settings);
     Verifier.Result result = new Verifier(spark, store, settings).run(exact);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Checked %d deleted record id(s) from %d batch(es) against %d data file(s) and %d checkpoint(s).%n",

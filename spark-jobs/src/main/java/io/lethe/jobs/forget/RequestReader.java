@@ -13,11 +13,17 @@ import static org.apache.spark.sql.functions.when;
 
 import io.lethe.prep.IdRules;
 import io.lethe.prep.InvalidInputException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -58,6 +64,7 @@ public final class RequestReader {
   private static final String SUBJECT_COLUMN = "subject_id";
   private static final Set<String> FILE_COLUMNS = Set.of(RECORD_COLUMN, SUBJECT_COLUMN, REQUEST_ID, REASON);
   private static final int SHOWN = 5;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private RequestReader() {}
 
@@ -102,10 +109,52 @@ public final class RequestReader {
       raw.count();
     } catch (Exception e) {
       // Spark throws its checked SparkException undeclared, from schema inference as well as from reading.
+      if (format.equals("json")) {
+        firstMalformedJsonLine(spark, file).ifPresent(problem -> {
+          throw new InvalidInputException(problem);
+        });
+      }
       throw new InvalidInputException("Request file " + file + " is not readable as " + format + ": "
           + firstLine(e));
     }
+    if (format.equals("json") && Arrays.asList(raw.columns()).contains("_corrupt_record")) {
+      firstMalformedJsonLine(spark, file).ifPresent(problem -> {
+        throw new InvalidInputException(problem);
+      });
+    }
     return validate(raw, "request file " + file, reason);
+  }
+
+  /**
+   * Names the first line of a JSON-lines file that is not a JSON object, with its number; Spark's reader says only
+   * that some record is malformed. Read on the driver, and only once reading has failed.
+   */
+  static Optional<String> firstMalformedJsonLine(SparkSession spark, String file) {
+    Path path = new Path(file);
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path), StandardCharsets.UTF_8))) {
+      String line;
+      long number = 0;
+      while ((line = lines.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        String problem;
+        try {
+          problem = JSON.readTree(line).isObject() ? null : "it is not a JSON object";
+        } catch (JsonProcessingException e) {
+          problem = "it is not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")";
+        }
+        if (problem != null) {
+          return Optional.of("Request file " + file + ", line " + number + ": " + problem + ". Each line must be"
+              + " one JSON object such as {\"record_id\": \"r-1\"}; fix or remove that line.");
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private static String format(String file) {

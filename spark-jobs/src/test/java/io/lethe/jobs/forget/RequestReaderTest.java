@@ -92,9 +92,9 @@ class RequestReaderTest {
     rejects(parquet, "Request file " + parquet + ": column subject_id holds int values; ids and reasons must be"
         + " strings (quote them).");
     String badJson = write("bad.jsonl", "{\"record_id\": \"a\"}\nnot json\n");
-    assertThatThrownBy(() -> RequestReader.fromFile(spark, badJson, null))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("Request file " + badJson + " is not readable as json: Unrecognized token 'not'");
+    rejects(badJson, "Request file " + badJson + ", line 2: it is not valid JSON (Unrecognized token 'not': was"
+        + " expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')). Each line must be one"
+        + " JSON object such as {\"record_id\": \"r-1\"}; fix or remove that line.");
     rejects(write("r.txt", "record_id\na\n"), "Request file " + dir.resolve("r.txt") + " has an unknown format;"
         + " name it *.csv, *.jsonl or *.parquet.");
     rejects(dir.resolve("missing.csv").toString(), "Request file " + dir.resolve("missing.csv")
