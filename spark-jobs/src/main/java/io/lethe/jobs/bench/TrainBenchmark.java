@@ -13,6 +13,7 @@ import io.lethe.models.Provenance;
 import io.lethe.models.ShardTrainer;
 import io.lethe.models.SliceData;
 import io.lethe.models.SliceMetrics;
+import io.lethe.models.TrainingCost;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -48,7 +50,8 @@ public final class TrainBenchmark {
       Map<String, Object> fullTraining,
       Map<String, Object> sparkOverhead,
       Map<String, Object> parallelism,
-      Map<String, Object> accuracy) {}
+      Map<String, Object> accuracy,
+      Map<String, Object> throughput) {}
 
   public static Report run(SparkSession spark, LetheStore store, LetheSettings settings) {
     DataManifest data;
@@ -100,8 +103,56 @@ public final class TrainBenchmark {
     dataInfo.put("architecture", spec.architecture().configName());
     dataInfo.put("epochs", spec.epochs());
     dataInfo.put("epochsPerSlice", spec.epochsPerSlice(data.settings().numSlices()));
+    Map<String, Object> throughput = measureThroughput(spark, settings, data, spec, examplesProcessed,
+        full.seconds(), evaluation);
     return new Report("train", environment(spark, settings), dataInfo, fullTraining, overhead, parallelism,
-        accuracy);
+        accuracy, throughput);
+  }
+
+  /**
+   * Training throughput against what this machine can do: examples/s and achieved GFLOP/s of the monolithic
+   * model (one task, one native thread) and of the full sharded training (its tasks in parallel), each as a share
+   * of a single-thread ND4J GEMM of the first layer's shape (batch x features by features x first hidden width)
+   * measured here and now, times the cores the training used.
+   */
+  private static Map<String, Object> measureThroughput(SparkSession spark, LetheSettings settings,
+      DataManifest data, ModelSpec spec, long examplesProcessed, double fullSeconds, Evaluation evaluation) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    OptionalDouble flops = TrainingCost.flopsPerExample(spec);
+    if (flops.isEmpty() || spec.hiddenLayers().isEmpty()) {
+      result.put("note", "no FLOP model for " + spec.architecture().configName());
+      return result;
+    }
+    LOG.info("bench: single-thread GEMM of the first layer's shape");
+    NativeRuntime.pinThreads(settings.training().nativeThreads());
+    TrainingCost.GemmRate gemm = TrainingCost.measureGemm(spec.batchSize(), spec.numFeatures(),
+        spec.hiddenLayers().get(0), 1.0, 3);
+    Map<String, Object> peak = new LinkedHashMap<>();
+    peak.put("shape", gemm.m() + "x" + gemm.k() + " by " + gemm.k() + "x" + gemm.n());
+    peak.put("nativeThreads", settings.training().nativeThreads());
+    peak.put("gflops", round(gemm.gflops()));
+    result.put("gemmPeak", peak);
+    result.put("flopsPerExample", flops.getAsDouble());
+
+    long monolithicExamples = evaluation.baseline().trainRows() * evaluation.baseline().epochs();
+    double monolithicSeconds = evaluation.baseline().trainSeconds();
+    result.put("monolithic", rate(monolithicExamples, monolithicSeconds, flops.getAsDouble(), gemm, 1));
+    int cores = Math.min(spark.sparkContext().defaultParallelism(), data.settings().numShards());
+    result.put("fullTraining", rate(examplesProcessed, fullSeconds, flops.getAsDouble(), gemm, cores));
+    return result;
+  }
+
+  private static Map<String, Object> rate(long examples, double seconds, double flopsPerExample,
+      TrainingCost.GemmRate gemm, int cores) {
+    double gflops = examples * flopsPerExample / seconds / 1e9;
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("examples", examples);
+    r.put("seconds", round(seconds));
+    r.put("examplesPerSecond", round(examples / seconds));
+    r.put("gflops", round(gflops));
+    r.put("cores", cores);
+    r.put("shareOfGemmPeak", round(gflops / (gemm.gflops() * cores)));
+    return r;
   }
 
   /** Shard 0 as a Spark job against the same shard trained by plain DL4J on the driver. */
