@@ -4,9 +4,10 @@ The JSON file is the one definition of the steps: each becomes a SparkSubmitOper
 with main class io.lethe.jobs.cli.LetheCli and the step's lethe command line. spark-jobs' AirflowPipelineTest
 parses every step's arguments with the jar's own CLI parser, so the DAGs cannot drift from the jar.
 
-Install: copy this file and lethe_pipeline.json into the DAG folder of an Airflow (2.4 or later) that has
-apache-airflow-providers-apache-spark, create the Spark connection, and set the Airflow Variables the JSON lists
-(lethe_store, lethe_jar, ...) where their defaults do not fit.
+Install: copy this file and lethe_pipeline.json into the DAG folder of an Airflow 3 that has
+apache-airflow-providers-apache-spark (submit/airflow/requirements.txt pins the tested versions), create the Spark
+connection, and set the Airflow Variables the JSON lists (lethe_store, lethe_jar, ...) where their defaults do not
+fit. The README's Airflow section says how; spark-jobs' AirflowDagIT runs these DAGs in a real Airflow.
 """
 
 import json
@@ -14,9 +15,8 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow import DAG
-from airflow.models import Variable
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import DAG, Variable
 
 PIPELINE_FILE = Path(__file__).resolve().with_name("lethe_pipeline.json")
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -55,7 +55,7 @@ def build_dags(pipeline):
     steps = {step["id"]: step for step in pipeline["steps"]}
     application = pipeline["application"]
     parse_time = {
-        name: Variable.get(variables[name]["airflowVariable"], default_var=variables[name]["default"])
+        name: Variable.get(variables[name]["airflowVariable"], default=variables[name]["default"])
         for name in PARSE_TIME_VARIABLES
     }
     dags = {}

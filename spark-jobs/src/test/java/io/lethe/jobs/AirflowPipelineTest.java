@@ -27,7 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
-/** The Airflow pipeline (submit/airflow) against the CLI of this jar, and the DAG file against the pipeline. */
+/**
+ * The Airflow pipeline (submit/airflow) against the CLI of this jar, and the DAG file's syntax. AirflowDagIT runs the
+ * DAGs in a real Airflow.
+ */
 class AirflowPipelineTest {
   static final String PIPELINE = "submit/airflow/lethe_pipeline.json";
   static final String DAG_FILE = "submit/airflow/lethe_dag.py";
@@ -171,44 +174,5 @@ class AirflowPipelineTest {
     python("-m", "py_compile", dagFile.toString());
     assertThat(Files.readString(dagFile)).contains("with_name(\"lethe_pipeline.json\")");
     assertThat(dagFile.resolveSibling("lethe_pipeline.json")).isEqualTo(RepoFiles.path(PIPELINE));
-  }
-
-  @Test
-  void theDagFileBuildsOneSparkSubmitTaskPerStep() throws Exception {
-    Assumptions.assumeFalse(python3Missing(), "python3 is not installed; the DAG file is not run");
-    Path harness = Path.of("src/test/resources/airflow/run_dag_with_fake_airflow.py");
-    JsonNode dags = new ObjectMapper().readTree(python(harness.toString(), RepoFiles.path(DAG_FILE).toString(),
-        "{\"lethe_pool\": \"lethe_writers\", \"lethe_spark_conn_id\": \"spark_cluster\"}"));
-
-    assertThat(dags.fieldNames()).toIterable().containsExactlyInAnyOrder("lethe_prepare", "lethe_forget",
-        "lethe_train");
-    JsonNode forgetDag = dags.get("lethe_forget");
-    assertThat(forgetDag.get("schedule").asText()).isEqualTo("@hourly");
-    assertThat(forgetDag.get("catchup").asBoolean()).isFalse();
-    assertThat(forgetDag.get("maxActiveRuns").asInt()).isEqualTo(1);
-    assertThat(forgetDag.get("retryDelaySeconds").asDouble()).isEqualTo(900.0);
-    assertThat(dags.at("/lethe_prepare/schedule").isNull()).isTrue();
-
-    JsonNode forget = forgetDag.at("/tasks/0");
-    JsonNode verify = forgetDag.at("/tasks/1");
-    assertThat(forget.get("taskId").asText()).isEqualTo("forget");
-    assertThat(forget.get("java_class").asText()).isEqualTo("io.lethe.jobs.cli.LetheCli");
-    assertThat(forget.get("conn_id").asText()).isEqualTo("spark_cluster");
-    assertThat(forget.get("pool").asText()).isEqualTo("lethe_writers");
-    assertThat(forget.get("application").asText()).isEqualTo(
-        "{{ var.value.get(\"lethe_jar\", \"/opt/lethe/lethe-spark-jobs-0.1.0-SNAPSHOT-shaded.jar\") }}");
-    List<String> args = new ArrayList<>();
-    forget.get("application_args").forEach(a -> args.add(a.asText()));
-    assertThat(args).containsExactly("forget",
-        "--store", "{{ var.value.get(\"lethe_store\", \"hdfs:///lethe/store\") }}",
-        "--config", "{{ var.value.get(\"lethe_config\", \"/opt/lethe/conf/lethe.conf\") }}",
-        "--inbox", "{{ var.value.get(\"lethe_inbox\", \"hdfs:///lethe/forget-inbox\") }}",
-        "--reason", "Airflow inbox sweep {{ run_id }}");
-    assertThat(forget.at("/conf/spark.executorEnv.OMP_NUM_THREADS").asText()).isEqualTo("1");
-    assertThat(verify.get("taskId").asText()).isEqualTo("verify");
-    assertThat(verify.get("upstream").get(0).asText()).isEqualTo("forget");
-    assertThat(verify.has("pool")).as("verify does not write the store").isFalse();
-    assertThat(dags.at("/lethe_train/tasks/1/application_args/6").asText())
-        .isEqualTo("{{ var.value.get(\"lethe_predictions\", \"hdfs:///lethe/predictions\") }}/{{ ds_nodash }}");
   }
 }

@@ -19,10 +19,12 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
+import java.io.File;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -63,8 +65,46 @@ public final class Lethe {
     return new Lethe(spark, SettingsLoader.load(all));
   }
 
+  /**
+   * Opens the store at {@code storeUri} with the settings of {@code configFile} (HOCON, as {@code --config} takes
+   * it) over the packaged defaults, then {@code overrides}: what a notebook needs to share one deployment's settings
+   * with its scheduled jobs.
+   */
+  public static Lethe openWithConfig(SparkSession spark, String storeUri, String configFile, String... overrides) {
+    List<String> all = new ArrayList<>(List.of(overrides));
+    all.add(ConfigKeys.STORE_ROOT + "=" + storeUri);
+    return new Lethe(spark, SettingsLoader.load(new File(configFile), all));
+  }
+
   public LetheSettings settings() {
     return settings;
+  }
+
+  /**
+   * {@code lethe status} as a table: one row per shard of the served generation (generation, data_version, shard,
+   * served, served_slice, chain_length, checkpoint, train_rows); no rows before the first {@link #train()}.
+   */
+  public Dataset<Row> status() {
+    StructType schema = new StructType()
+        .add("generation", DataTypes.LongType, false)
+        .add("data_version", DataTypes.IntegerType, false)
+        .add("shard", DataTypes.IntegerType, false)
+        .add("served", DataTypes.BooleanType, false)
+        .add("served_slice", DataTypes.IntegerType, true)
+        .add("chain_length", DataTypes.IntegerType, false)
+        .add("checkpoint", DataTypes.StringType, true)
+        .add("train_rows", DataTypes.LongType, false);
+    List<Row> rows = new ArrayList<>();
+    OptionalLong latest = store.latestGeneration();
+    if (latest.isPresent()) {
+      GenerationManifest generation = store.readGeneration(latest.getAsLong());
+      for (GenerationManifest.ShardEntry shard : generation.shards()) {
+        rows.add(RowFactory.create(generation.number(), generation.dataVersion(), shard.shard(), shard.isServed(),
+            shard.isServed() ? shard.servedSlice() : null, shard.chain().size(),
+            shard.isServed() ? shard.servedCheckpoint() : null, shard.trainRows()));
+      }
+    }
+    return spark.createDataFrame(rows, schema);
   }
 
   /** {@code lethe prepare}: commits a data version (leaving out records whose deletion was requested). */

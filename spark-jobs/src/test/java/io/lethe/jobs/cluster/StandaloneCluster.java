@@ -1,5 +1,6 @@
 package io.lethe.jobs.cluster;
 
+import io.lethe.jobs.testing.Scripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

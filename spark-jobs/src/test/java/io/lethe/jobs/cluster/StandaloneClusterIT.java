@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.jobs.testing.Fixtures;
+import io.lethe.jobs.testing.PythonEnv;
+import io.lethe.jobs.testing.Scripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +34,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The lethe CLI submitted with submit/lethe-submit to a real standalone cluster (submit/cluster/start-standalone:
- * a Master and two one-core Workers on 127.0.0.1, each shard trained in an executor JVM of its own) gives exactly
- * what Spark local mode gives: bit-identical checkpoints and identical predictions. And a shard whose executor is
- * killed mid-training is retried by Spark to the very same checkpoints.
+ * The lethe CLI submitted with submit/lethe-submit gives the same results however Spark runs it: with the
+ * spark-submit of a real Spark distribution (pyspark's, from submit/ensure-python-env, as SPARK_HOME) to a real
+ * standalone cluster (submit/cluster/start-standalone: a Master and two one-core Workers on 127.0.0.1, each shard
+ * trained in an executor JVM of its own) and in local mode, and with the Spark jars from Maven (no SPARK_HOME) in
+ * local mode: bit-identical checkpoints and identical predictions. And a shard whose executor is killed
+ * mid-training is retried by Spark to the very same checkpoints.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -43,7 +47,8 @@ class StandaloneClusterIT {
   private static final Path WORK = ROOT.resolve("spark-jobs/target/it-cluster");
   private static final Path LOGS = WORK.resolve("logs");
   private static final Path CLUSTER_STORE = WORK.resolve("store-cluster");
-  private static final Path LOCAL_STORE = WORK.resolve("store-local");
+  private static final Path DISTRIBUTION_LOCAL_STORE = WORK.resolve("store-distribution-local");
+  private static final Path MAVEN_LOCAL_STORE = WORK.resolve("store-maven-local");
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(4);
   private static final int TEST_ROWS = 90;
   private static final int SHARDS = 2;
@@ -52,6 +57,10 @@ class StandaloneClusterIT {
   private static final Pattern FIRST_SLICE_TRAINED = Pattern.compile("shard \\d+ slice 0/" + SLICES + " trained");
 
   private static StandaloneCluster cluster;
+  /** SPARK_HOME of the Spark distribution: pyspark's, with bin/spark-submit and jars/ of Spark 4.1.3. */
+  private static Map<String, String> distribution;
+  /** No SPARK_HOME (even if the build's environment has one): lethe-submit runs Spark on the jars from Maven. */
+  private static final Map<String, String> MAVEN_SPARK = java.util.Collections.singletonMap("SPARK_HOME", null);
   private static Path config;
   private static SparkSession spark;
   /** The generation served after the cluster pipeline, whose checkpoints the executor-kill retraining reproduces. */
@@ -65,6 +74,7 @@ class StandaloneClusterIT {
     StandaloneCluster.stop(ROOT, WORK.resolve("standalone"), LOGS);
     deleteRecursively(WORK);
     Files.createDirectories(WORK);
+    distribution = Map.of("SPARK_HOME", PythonEnv.installed().sparkHome().toString());
     config = writeConfig(Fixtures.blobsCsv(WORK, "train", 600, 7), Fixtures.blobsCsv(WORK, "test", TEST_ROWS, 8));
     cluster = StandaloneCluster.start(ROOT, WORK.resolve("standalone"), LOGS);
   }
@@ -108,17 +118,20 @@ class StandaloneClusterIT {
 
   @Test
   @Order(1)
-  void theClusterServesTheSameCheckpointsAndPredictionsAsLocalMode() {
-    runPipeline("cluster", clusterOptions(), CLUSTER_STORE);
-    runPipeline("local", localOptions(), LOCAL_STORE);
+  void aSparkDistributionOnTheClusterAndLocallyServesWhatTheMavenJarsServe() {
+    runPipeline("cluster", distribution, clusterOptions(), CLUSTER_STORE);
+    runPipeline("distribution-local", distribution, localOptions(), DISTRIBUTION_LOCAL_STORE);
+    runPipeline("maven-local", MAVEN_SPARK, localOptions(), MAVEN_LOCAL_STORE);
 
     Served served = served(CLUSTER_STORE);
     assertThat(served.chains()).hasSize(SHARDS).allSatisfy((shard, chain) -> assertThat(chain).hasSize(SLICES));
-    assertThat(served(LOCAL_STORE)).isEqualTo(served);
+    assertThat(served(DISTRIBUTION_LOCAL_STORE)).isEqualTo(served);
+    assertThat(served(MAVEN_LOCAL_STORE)).isEqualTo(served);
 
     List<Row> clusterPredictions = predictions(CLUSTER_STORE);
     assertThat(clusterPredictions).hasSize(TEST_ROWS);
-    assertThat(predictions(LOCAL_STORE)).isEqualTo(clusterPredictions);
+    assertThat(predictions(DISTRIBUTION_LOCAL_STORE)).isEqualTo(clusterPredictions);
+    assertThat(predictions(MAVEN_LOCAL_STORE)).isEqualTo(clusterPredictions);
     clusterServed = served;
   }
 
@@ -127,7 +140,8 @@ class StandaloneClusterIT {
   void aShardWhoseExecutorIsKilledMidTrainingIsRetrainedToTheSameCheckpoints() throws Exception {
     assumeTrue(clusterServed != null, "needs the cluster pipeline of the previous test");
     Set<String> earlierApps = cluster.applications();
-    Scripts.Running train = submit(clusterOptions(), lethe("train", CLUSTER_STORE, "--force"), "cluster-train-kill");
+    Scripts.Running train = submit(MAVEN_SPARK, clusterOptions(), lethe("train", CLUSTER_STORE, "--force"),
+        "cluster-train-kill");
     try {
       StandaloneCluster.ExecutorLog midShard = awaitFirstSliceTrained(train, earlierApps);
       ProcessHandle executor = cluster.executorProcess(midShard).orElseThrow(() -> new AssertionError(
@@ -148,10 +162,10 @@ class StandaloneClusterIT {
     }
   }
 
-  private static void runPipeline(String name, List<String> sparkOptions, Path store) {
+  private static void runPipeline(String name, Map<String, String> spark, List<String> sparkOptions, Path store) {
     int step = 0;
     for (List<String> command : pipeline(store)) {
-      Scripts.Result result = submit(sparkOptions, command, name + "-" + (++step) + "-" + command.get(0))
+      Scripts.Result result = submit(spark, sparkOptions, command, name + "-" + (++step) + "-" + command.get(0))
           .await(STEP_TIMEOUT);
       assertThat(result.exitCode()).as(result::describe).isZero();
     }
@@ -164,11 +178,14 @@ class StandaloneClusterIT {
     return args;
   }
 
-  private static Scripts.Running submit(List<String> sparkOptions, List<String> lethe, String name) {
+  /** Runs lethe-submit with {@code spark} (SPARK_HOME or nothing) in its environment. */
+  private static Scripts.Running submit(Map<String, String> spark, List<String> sparkOptions, List<String> lethe,
+      String name) {
     List<String> args = new ArrayList<>(sparkOptions);
     args.add("--");
     args.addAll(lethe);
-    Map<String, String> env = Map.of("LETHE_JAR", System.getProperty("lethe.shaded.jar"));
+    Map<String, String> env = new java.util.HashMap<>(spark);
+    env.put("LETHE_JAR", System.getProperty("lethe.shaded.jar"));
     return Scripts.start(ROOT, "submit/lethe-submit", args, env, LOGS, name);
   }
 

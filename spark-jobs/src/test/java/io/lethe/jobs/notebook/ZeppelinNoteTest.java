@@ -81,7 +81,7 @@ class ZeppelinNoteTest {
       ids.add(p.get("id").asText());
       assertThat(p.get("config").get("enabled").asBoolean()).as(p.get("title").asText()).isTrue();
     });
-    assertThat(interpreters).containsOnly("%md", "%spark.conf", "%spark");
+    assertThat(interpreters).containsOnly("%md", "%spark.conf", "%spark", "%pyspark");
     assertThat(interpreters.stream().filter("%md"::equals).count()).isGreaterThanOrEqualTo(3);
     assertThat(ids).doesNotHaveDuplicates();
     assertThat(scalaParagraphs()).extracting(p -> p.code().strip())

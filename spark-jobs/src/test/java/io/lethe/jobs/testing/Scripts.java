@@ -1,4 +1,4 @@
-package io.lethe.jobs.cluster;
+package io.lethe.jobs.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the project's submit/ scripts as child processes the way an operator would, with stdout and stderr kept in
- * files so that a failing assertion can show what the script said.
+ * Runs the project's submit/ scripts (and other commands: airflow, pytest) as child processes the way an operator
+ * would, with stdout and stderr kept in files so that a failing assertion can show what the command said.
  */
-final class Scripts {
+public final class Scripts {
   private Scripts() {}
 
   /** A script run that ended; {@code stdout} and {@code stderr} are its whole output. */
-  record Result(List<String> command, int exitCode, String stdout, String stderr) {
+  public record Result(List<String> command, int exitCode, String stdout, String stderr) {
     /** The command, its exit code and the end of its output, for assertion messages. */
-    String describe() {
+    public String describe() {
       return String.join(" ", command) + " exited with " + exitCode + "\n--- stdout (end):\n" + tail(stdout)
           + "\n--- stderr (end):\n" + tail(stderr);
     }
@@ -32,9 +32,9 @@ final class Scripts {
   }
 
   /** A started script: its process and where its output goes. */
-  record Running(List<String> command, Process process, Path stdout, Path stderr) {
+  public record Running(List<String> command, Process process, Path stdout, Path stderr) {
     /** Waits for the script to end; kills it and fails if it takes longer than {@code timeout}. */
-    Result await(Duration timeout) {
+    public Result await(Duration timeout) {
       try {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly().waitFor();
@@ -56,7 +56,7 @@ final class Scripts {
     }
 
     /** Kills the script if it is still running (it runs the Spark driver JVM itself: lethe-submit execs it). */
-    void killIfAlive() {
+    public void killIfAlive() {
       if (process.isAlive()) {
         process.destroyForcibly();
       }
@@ -64,10 +64,11 @@ final class Scripts {
   }
 
   /**
-   * Starts {@code script} (relative to the project root) with {@code args}; output goes to
+   * Starts {@code script} (relative to the project root, or absolute) with {@code args} and the inherited
+   * environment changed by {@code env} (a null value removes a variable); output goes to
    * {@code logs/<name>.out} and {@code .err}.
    */
-  static Running start(Path root, String script, List<String> args, Map<String, String> env, Path logs,
+  public static Running start(Path root, String script, List<String> args, Map<String, String> env, Path logs,
       String name) {
     List<String> command = new ArrayList<>();
     command.add(root.resolve(script).toString());
@@ -78,7 +79,14 @@ final class Scripts {
       Path err = logs.resolve(name + ".err");
       ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
           .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
-      builder.environment().putAll(env);
+      // A null value removes the variable from the inherited environment.
+      env.forEach((name, value) -> {
+        if (value == null) {
+          builder.environment().remove(name);
+        } else {
+          builder.environment().put(name, value);
+        }
+      });
       Process process = builder.start();
       process.getOutputStream().close();
       return new Running(command, process, out, err);
@@ -88,7 +96,7 @@ final class Scripts {
   }
 
   /** Runs a script to its end. */
-  static Result run(Path root, String script, List<String> args, Map<String, String> env, Path logs, String name,
+  public static Result run(Path root, String script, List<String> args, Map<String, String> env, Path logs, String name,
       Duration timeout) {
     return start(root, script, args, env, logs, name).await(timeout);
   }
