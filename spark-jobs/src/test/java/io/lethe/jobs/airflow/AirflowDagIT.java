@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AirflowDagIT {
-  private static final Path ROOT = Path.of(System.getProperty("lethe.project.root")).toAbsolutePath().normalize();
+  private static final Path ROOT = Path.of(System.getProperty("it.project.root")).toAbsolutePath().normalize();
   private static final Path WORK = ROOT.resolve("spark-jobs/target/it-airflow");
   private static final Path LOGS = WORK.resolve("logs");
   private static final Path STORE = WORK.resolve("store");
@@ -71,8 +71,10 @@ class AirflowDagIT {
     airflowEnv.put("PYTHONDONTWRITEBYTECODE", "1");
     // The provider runs the connection's spark-binary from PATH: pyspark's bin/spark-submit comes first.
     airflowEnv.put("PATH", python.path());
+    // Spark's operator logging as submit/lethe configures it (pyspark's distribution has no conf/ of its own).
+    airflowEnv.put("SPARK_CONF_DIR", ROOT.resolve("conf").toString());
     airflowEnv.put("AIRFLOW_CONN_SPARK_DEFAULT", "{\"conn_type\": \"spark\", \"host\": \"local[2]\"}");
-    airflowEnv.put("AIRFLOW_VAR_LETHE_JAR", System.getProperty("lethe.shaded.jar"));
+    airflowEnv.put("AIRFLOW_VAR_LETHE_JAR", System.getProperty("it.shaded.jar"));
     airflowEnv.put("AIRFLOW_VAR_LETHE_STORE", STORE.toString());
     airflowEnv.put("AIRFLOW_VAR_LETHE_CONFIG", config.toString());
     airflowEnv.put("AIRFLOW_VAR_LETHE_INBOX", INBOX.toString());

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
-  private static final Path ROOT = Path.of(System.getProperty("lethe.project.root")).toAbsolutePath().normalize();
+  private static final Path ROOT = Path.of(System.getProperty("it.project.root")).toAbsolutePath().normalize();
   private static final Path WORK = ROOT.resolve("spark-jobs/target/it-cluster");
   private static final Path LOGS = WORK.resolve("logs");
   private static final Path CLUSTER_STORE = WORK.resolve("store-cluster");
@@ -185,7 +185,7 @@ class StandaloneClusterIT {
     args.add("--");
     args.addAll(lethe);
     Map<String, String> env = new java.util.HashMap<>(spark);
-    env.put("LETHE_JAR", System.getProperty("lethe.shaded.jar"));
+    env.put("LETHE_JAR", System.getProperty("it.shaded.jar"));
     return Scripts.start(ROOT, "submit/lethe-submit", args, env, LOGS, name);
   }
 

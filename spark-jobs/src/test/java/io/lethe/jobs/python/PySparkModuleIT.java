@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * paragraph.
  */
 class PySparkModuleIT {
-  private static final Path ROOT = Path.of(System.getProperty("lethe.project.root")).toAbsolutePath().normalize();
+  private static final Path ROOT = Path.of(System.getProperty("it.project.root")).toAbsolutePath().normalize();
   private static final Path WORK = ROOT.resolve("spark-jobs/target/it-pyspark");
   private static final Pattern SUMMARY = Pattern.compile("testsuite [^>]*?errors=\"(\\d+)\" failures=\"(\\d+)\""
       + " skipped=\"(\\d+)\" tests=\"(\\d+)\"");
@@ -35,7 +35,7 @@ class PySparkModuleIT {
     Files.deleteIfExists(junitXml);
     Path tests = RepoFiles.path("submit/python/test_lethe.py");
     Map<String, String> env = Map.of(
-        "LETHE_JAR", System.getProperty("lethe.shaded.jar"),
+        "LETHE_JAR", System.getProperty("it.shaded.jar"),
         "SPARK_HOME", python.sparkHome().toString(),
         "PYTHONPATH", tests.getParent().toString(),
         "PYTHONDONTWRITEBYTECODE", "1",

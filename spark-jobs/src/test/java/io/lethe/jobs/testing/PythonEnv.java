@@ -8,15 +8,15 @@ import java.util.stream.Stream;
 
 /**
  * The Python environment submit/ensure-python-env installs (Airflow 3, its Spark provider, pyspark, pytest), as the
- * integration tests use it. Its location comes from the system property {@code lethe.python.env} (failsafe sets it
+ * integration tests use it. Its location comes from the system property {@code it.python.env} (failsafe sets it
  * to target/python-env, after running ensure-python-env in pre-integration-test).
  */
 public record PythonEnv(Path root) {
   /** The environment failsafe prepared; fails, saying how to create it, when it is missing. */
   public static PythonEnv installed() {
-    String property = System.getProperty("lethe.python.env");
+    String property = System.getProperty("it.python.env");
     if (property == null) {
-      throw new IllegalStateException("System property lethe.python.env is not set; run the integration tests with"
+      throw new IllegalStateException("System property it.python.env is not set; run the integration tests with"
           + " Maven (mvn verify), which sets it and creates the environment");
     }
     PythonEnv env = new PythonEnv(Path.of(property).toAbsolutePath().normalize());

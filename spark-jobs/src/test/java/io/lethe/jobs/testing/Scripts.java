@@ -80,11 +80,11 @@ public final class Scripts {
       ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
           .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
       // A null value removes the variable from the inherited environment.
-      env.forEach((name, value) -> {
+      env.forEach((variable, value) -> {
         if (value == null) {
-          builder.environment().remove(name);
+          builder.environment().remove(variable);
         } else {
-          builder.environment().put(name, value);
+          builder.environment().put(variable, value);
         }
       });
       Process process = builder.start();
