@@ -3,7 +3,6 @@ package io.lethe.jobs.forget;
 import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,11 +42,13 @@ public final class ForgetJournal {
     return batchId;
   }
 
-  /** Commits {@code state} as the batch's next step. */
+  /** Commits {@code state} as the batch's next step, chained into the store's audit trail. */
   public JournalEntry append(ForgetState state, Map<String, Object> details) {
     JournalEntry entry = new JournalEntry(batchId, state, store.clock().instant().toString(), details);
     Path file = new Path(journalDir(), String.format(Locale.ROOT, "%02d-%s.json", state.ordinal(), state.name()));
-    store.commitNewFile(file, Json.write(entry).getBytes(StandardCharsets.UTF_8), false);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = Json.read(Json.write(entry), Map.class, "journal entry " + file);
+    new AuditChain(store).append(fields, file, bytes -> store.commitNewFile(file, bytes, false));
     return entry;
   }
 

@@ -5,12 +5,12 @@ import static org.apache.spark.sql.functions.lit;
 import io.lethe.store.FailPoints;
 import io.lethe.store.LetheStore;
 import io.lethe.store.Json;
-import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.Set;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
@@ -100,10 +100,16 @@ public final class Ledger {
   static void commitSubmission(LetheStore store, Path staged, String submission, long received) {
     // Spark ignores files starting with '_': the sidecar lets a batch know its size and time without a job.
     String acknowledgedAt = store.clock().instant().toString();
-    store.commitNewFile(new Path(staged, SUBMISSION_INFO), Json.write(new Submission(submission, received,
-        acknowledgedAt)).getBytes(StandardCharsets.UTF_8), false);
-    FailPoints.check("forget.acknowledge.before-commit");
-    store.commitRename(staged, new Path(requestsDir(store), submission));
+    Path committed = new Path(requestsDir(store), submission);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = Json.read(Json.write(new Submission(submission, received, acknowledgedAt)),
+        Map.class, "submission " + submission);
+    // Linked into the audit trail once visible: a crash before the rename leaves no trace of it anywhere.
+    new AuditChain(store).append(fields, new Path(committed, SUBMISSION_INFO), bytes -> {
+      store.commitNewFile(new Path(staged, SUBMISSION_INFO), bytes, false);
+      FailPoints.check("forget.acknowledge.before-commit");
+      store.commitRename(staged, committed);
+    });
     store.deleteIfExists(staged.getParent());
   }
 

@@ -27,7 +27,10 @@ record StandaloneCluster(Path root, Path stateDir, String masterUrl, Map<String,
   static final int WORKERS = 2;
   private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3);
 
-  /** One executor's log file, found under {@code work/worker-N/<application>/<executor>/stderr}. */
+  /**
+   * One executor's log of Lethe's progress, {@code work/worker-N/<application>/<executor>/stdout}
+   * (conf/log4j2.properties sends progress to stdout, everything else to the log file).
+   */
   record ExecutorLog(int worker, String application, String executorId, Path file) {}
 
   /** Starts the cluster (a Master and {@link #WORKERS} one-core Workers) and returns once they are ALIVE. */
@@ -98,7 +101,7 @@ record StandaloneCluster(Path root, Path stateDir, String masterUrl, Map<String,
           try (Stream<Path> executors = list(app)) {
             for (Path executor : executors.toList()) {
               logs.add(new ExecutorLog(worker, app.getFileName().toString(), executor.getFileName().toString(),
-                  executor.resolve("stderr")));
+                  executor.resolve("stdout")));
             }
           }
         }

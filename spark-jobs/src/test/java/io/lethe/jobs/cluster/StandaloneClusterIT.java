@@ -152,7 +152,8 @@ class StandaloneClusterIT {
       Scripts.Result result = train.await(STEP_TIMEOUT);
       assertThat(result.exitCode()).as(result::describe).isZero();
       assertThat(result.stdout()).contains("Published generation " + (clusterServed.number() + 1));
-      assertThat(result.stderr()).as("the driver saw the executor's task fail")
+      assertThat(Files.readString(LOGS.resolve("cluster-train-kill.log"))).as("the driver saw the executor's task"
+          + " fail (Spark's warnings go to the log file, not the console)")
           .contains("ExecutorLostFailure (executor " + midShard.executorId() + " exited");
       Served retrained = served(CLUSTER_STORE);
       assertThat(retrained.number()).isEqualTo(clusterServed.number() + 1);
@@ -186,6 +187,7 @@ class StandaloneClusterIT {
     args.addAll(lethe);
     Map<String, String> env = new java.util.HashMap<>(spark);
     env.put("LETHE_JAR", System.getProperty("it.shaded.jar"));
+    env.put("LETHE_LOG_FILE", LOGS.resolve(name + ".log").toString());
     return Scripts.start(ROOT, "submit/lethe-submit", args, env, LOGS, name);
   }
 
