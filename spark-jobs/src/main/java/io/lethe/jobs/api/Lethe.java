@@ -159,11 +159,16 @@ public final class Lethe {
     fields.put("retrain seconds", report.totalRetrainSeconds());
     fields.put("full retrain seconds (same shards)", report.fullRetrainEstimateSeconds());
     fields.put("speed-up", report.speedup());
-    fields.put("test accuracy before", report.before().get("testAccuracy"));
-    fields.put("test accuracy after", report.testAccuracyAfter());
-    fields.put("membership score of forgotten, before", report.before().get("forgottenMembership"));
-    fields.put("membership score of forgotten, after", report.servingClean().get("forgottenMembership"));
-    fields.put("membership score of unseen records", report.servingClean().get("unseenMembership"));
+    if (report.before().isEmpty()) {
+      fields.put("test accuracy after", report.testAccuracyAfter());
+      fields.put("membership audit", "off (open with lethe.forget.membership-audit=true to measure it)");
+    } else {
+      fields.put("test accuracy before", report.before().get("testAccuracy"));
+      fields.put("test accuracy after", report.testAccuracyAfter());
+      fields.put("membership score of forgotten, before", report.before().get("forgottenMembership"));
+      fields.put("membership score of forgotten, after", report.servingClean().get("forgottenMembership"));
+      fields.put("membership score of unseen records", report.servingClean().get("unseenMembership"));
+    }
     fields.forEach((k, v) -> rows.add(RowFactory.create(k, String.valueOf(v))));
     return spark.createDataFrame(rows, schema);
   }
