@@ -1,6 +1,7 @@
 package io.lethe.jobs.cli;
 
 import io.lethe.jobs.bench.ForgetBenchmark;
+import io.lethe.jobs.bench.LedgerScaleBenchmark;
 import io.lethe.jobs.bench.TrainBenchmark;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.store.Json;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lethe bench}: benchmarks that write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on real data, written as JSON (the README quotes their figures).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class, BenchCommand.LedgerScale.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -91,6 +92,37 @@ final class BenchCommand implements Runnable {
     @Override
     Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
       return ForgetBenchmark.run(spark, store, settings);
+    }
+  }
+
+  /** {@code lethe bench ledger}. */
+  @Command(name = "ledger", mixinStandardHelpOptions = true,
+      description = {"Prepare and train the configured data, then acknowledge N submissions of one request each",
+          "and process them as one forget batch, then one file of M requests (a few real records, the rest ids",
+          "that do not exist) as one batch: seconds to acknowledge, route and complete, and the end status of",
+          "every request. Use a store of its own."})
+  static final class LedgerScale extends Benchmark {
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-ledger.json",
+        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Option(names = "--submissions", paramLabel = "N", defaultValue = "10000",
+        description = "Small submissions in the first batch (default: ${DEFAULT-VALUE}).")
+    int submissions;
+
+    @Option(names = "--requests", paramLabel = "M", defaultValue = "1000000",
+        description = "Requests in the one file of the second batch (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Override
+    File output() {
+      return output;
+    }
+
+    @Override
+    Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
+      java.nio.file.Path work = output.getAbsoluteFile().toPath().getParent();
+      return LedgerScaleBenchmark.run(spark, store, settings, submissions, requests, work);
     }
   }
 }

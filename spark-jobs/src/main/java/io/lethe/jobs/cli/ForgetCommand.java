@@ -8,19 +8,12 @@ import io.lethe.jobs.forget.ForgetReport;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.forget.LedgerIntake;
 import io.lethe.jobs.forget.RequestReader;
-import io.lethe.prep.InvalidInputException;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -53,9 +46,10 @@ final class ForgetCommand implements Callable<Integer> {
       + " .parquet with a record_id or subject_id column, optional request_id and reason (repeatable).")
   List<String> files = new ArrayList<>();
 
-  @Option(names = "--inbox", paramLabel = "DIR", description = "Acknowledge every request file in DIR and move"
-      + " it to DIR/processed/ once recorded (for scheduled runs).")
-  Path inbox;
+  @Option(names = "--inbox", paramLabel = "DIR", description = "Acknowledge every request file in DIR (a local"
+      + " path or a URI on any Hadoop file system, e.g. hdfs:///lethe/forget-inbox) and move it to DIR/processed/"
+      + " once recorded (for scheduled runs).")
+  String inbox;
 
   @Option(names = "--reason", paramLabel = "TEXT", description = "Reason recorded with requests that give none.")
   String reason;
@@ -64,7 +58,7 @@ final class ForgetCommand implements Callable<Integer> {
   boolean noProcess;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     LetheSettings settings = common.settings(List.of());
     if (files.isEmpty() && inbox == null) {
       return forgetCommandLineIds(settings);
@@ -72,7 +66,8 @@ final class ForgetCommand implements Callable<Integer> {
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openStore(spark, settings);
     PrintWriter out = spec.commandLine().getOut();
-    List<Path> inboxFiles = inbox == null ? List.of() : inboxFiles(inbox);
+    Inbox box = inbox == null ? null : Inbox.open(inbox, spark.sparkContext().hadoopConfiguration());
+    List<org.apache.hadoop.fs.Path> inboxFiles = box == null ? List.of() : box.files();
     List<Dataset<Row>> inputs = new ArrayList<>();
     if (!records.isEmpty() || !subjects.isEmpty()) {
       inputs.add(RequestReader.fromIds(spark, records, subjects, reason));
@@ -80,14 +75,16 @@ final class ForgetCommand implements Callable<Integer> {
     for (String file : files) {
       inputs.add(RequestReader.fromFile(spark, file, reason));
     }
-    for (Path file : inboxFiles) {
+    for (org.apache.hadoop.fs.Path file : inboxFiles) {
       inputs.add(RequestReader.fromFile(spark, file.toString(), reason));
     }
     try (StoreLock lock = StoreLock.acquire(store, "lethe forget")) {
       if (!inputs.isEmpty()) {
         Dataset<Row> all = inputs.stream().reduce(Dataset::unionByName).orElseThrow();
         printAcknowledged(out, new Ledger(spark, store).acknowledge(all.dropDuplicates(RequestReader.REQUEST_ID)));
-        moveToProcessed(inbox, inboxFiles);
+        if (box != null && !inboxFiles.isEmpty()) {
+          box.moveToProcessed(inboxFiles);
+        }
       } else {
         out.printf("Inbox %s holds no request files.%n", inbox);
       }
@@ -124,32 +121,6 @@ final class ForgetCommand implements Callable<Integer> {
   private static void process(SparkSession spark, LetheStore store, LetheSettings settings, PrintWriter out) {
     for (ForgetJournal journal : new ForgetJob(spark, store, settings).processPendingLocked()) {
       out.print(ForgetReport.load(store, journal.batchId()).summary());
-    }
-  }
-
-  private static List<Path> inboxFiles(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new InvalidInputException("Inbox " + dir + " is not a directory.");
-    }
-    try (Stream<Path> listing = Files.list(dir)) {
-      return listing.filter(Files::isRegularFile)
-          .filter(p -> {
-            String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-            return name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".json")
-                || name.endsWith(".ndjson") || name.endsWith(".parquet");
-          })
-          .sorted()
-          .toList();
-    }
-  }
-
-  private static void moveToProcessed(Path inbox, List<Path> files) throws IOException {
-    if (inbox == null || files.isEmpty()) {
-      return;
-    }
-    Path processed = Files.createDirectories(inbox.resolve("processed"));
-    for (Path file : files) {
-      Files.move(file, processed.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

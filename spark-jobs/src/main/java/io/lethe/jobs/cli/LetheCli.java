@@ -44,7 +44,12 @@ public final class LetheCli implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = execute(args, out, err);
+    // print() does not flush an auto-flushing PrintWriter; what a command printed so must reach the terminal.
+    out.flush();
+    err.flush();
     Sessions.stopIfCreatedHere();
     System.exit(code);
   }

@@ -4,11 +4,13 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.spark.StoreHandle;
 import io.lethe.models.Aggregation;
 import io.lethe.store.DataManifest;
+import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -23,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * {@code lethe predict}: scores rows with the served generation and writes Parquet (record_id, label if known,
  * prediction, optionally probabilities). The output appears complete or not at all: it is written beside the
  * target and renamed into place.
+ *
+ * <p>A predict runs on the generation served when it starts, while a forget may run at the same time. It finishes
+ * on that generation unless a forget purges one of its checkpoints before the output is in place: then it writes
+ * nothing and stops with one line saying so, since the purged model saw records whose deletion was requested and a
+ * newer generation serves without them.
  */
 public final class PredictJob {
   private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
@@ -60,7 +67,27 @@ public final class PredictJob {
         throw new StoreException("Output " + output + " already exists; choose another path or pass --overwrite.");
       }
       Path staged = new Path(target.getParent(), "." + target.getName() + ".lethe-tmp-" + UUID.randomUUID());
-      scored.write().parquet(staged.toString());
+      FailPoints.check("predict.before-scoring");
+      Optional<String> purgedBefore = purgedWhileRunning(store, generation);
+      if (purgedBefore.isPresent()) {
+        throw new StoreException(purgedBefore.get());
+      }
+      try {
+        scored.write().parquet(staged.toString());
+      } catch (Exception e) {
+        fs.delete(staged, true);
+        Optional<String> purged = purgedWhileRunning(store, generation);
+        if (purged.isPresent()) {
+          throw new StoreException(purged.get(), e);
+        }
+        throw e;
+      }
+      FailPoints.check("predict.before-commit");
+      Optional<String> purged = purgedWhileRunning(store, generation);
+      if (purged.isPresent()) {
+        fs.delete(staged, true);
+        throw new StoreException(purged.get());
+      }
       if (fs.exists(target)) {
         fs.delete(target, true);
       }
@@ -73,5 +100,24 @@ public final class PredictJob {
     } catch (IOException e) {
       throw new StoreException("Cannot write predictions to " + output + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why the predictions of {@code generation} must not be published, if a forget purged one of its checkpoints
+   * while this predict ran: a purged checkpoint saw records whose deletion was requested, and a newer generation
+   * serves without it. Predictions are published only while every model that made them is still kept.
+   */
+  static Optional<String> purgedWhileRunning(LetheStore store, GenerationManifest generation) {
+    for (GenerationManifest.ShardEntry shard : generation.servedShards()) {
+      if (!store.exists(store.layout().checkpointZip(shard.servedCheckpoint()))) {
+        long served = store.latestGeneration().orElse(generation.number());
+        return Optional.of("Generation " + generation.number() + ", which this predict started with, was replaced"
+            + " by generation " + served + " while it ran, and a forget purged its checkpoint of shard "
+            + shard.shard() + " (" + shard.servedCheckpoint().substring(0, 12) + ", a model trained on records"
+            + " whose deletion was requested); no predictions were written. Run predict again: it will use"
+            + " generation " + served + ".");
+      }
+    }
+    return Optional.empty();
   }
 }
