@@ -147,12 +147,19 @@ public final class StoreLock implements AutoCloseable {
         return false;
       }
     }
-    // HDFS implements create(overwrite = false) as an atomic create-if-absent on the NameNode.
+    // HDFS implements create(overwrite = false) as an atomic create-if-absent on the NameNode. While another client
+    // is still writing the file, the NameNode refuses with "lease currently owned by" (AlreadyBeingCreatedException)
+    // instead of FileAlreadyExistsException: the file exists either way, and so the lock is taken.
     try (FSDataOutputStream out = store.fs().create(lock, false)) {
       out.write(content);
       return true;
     } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
       return false;
+    } catch (IOException e) {
+      if (store.fs().exists(lock)) {
+        return false;
+      }
+      throw e;
     }
   }
 

@@ -126,7 +126,9 @@ public final class LetheProcess {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("submit/lethe").toString());
     command.addAll(List.of(args));
-    List<String> opts = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // Spark reads spark.* system properties: no web UI for these short runs.
+    List<String> opts = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dspark.ui.enabled=false"));
     opts.addAll(javaOptions);
     try {
       Files.createDirectories(logs);
