@@ -86,7 +86,7 @@ class PredictDuringForgetTest {
     predict.release(pauses, moment);
     LetheProcess.Result result = predict.await(STEP);
     assertThat(result.exitCode()).as(result::describe).isZero();
-    assertThat(result.stdout()).startsWith("Wrote 30 predictions (generation 1, ");
+    assertThat(result.lethesStdout()).as(result::describe).startsWith("Wrote 30 predictions (generation 1, ");
   }
 
   private record Setup(Path root, Path config, LetheStore store, LetheSettings settings) {}

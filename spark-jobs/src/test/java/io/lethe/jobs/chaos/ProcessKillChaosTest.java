@@ -162,7 +162,7 @@ class ProcessKillChaosTest {
       LetheProcess.Result resume = LetheProcess.run(logs, kills + "-resume", List.of(), STEP, "resume",
           "--store", store.toString(), "--config", config.toString());
       assertThat(resume.exitCode()).as(resume::describe).isZero();
-      assertThat(resume.stdout()).as(resume::describe).startsWith("Took over the lock of 'lethe forget' (pid "
+      assertThat(resume.lethesStdout()).as(resume::describe).startsWith("Took over the lock of 'lethe forget' (pid "
           + forget.process().pid() + " on ");
 
       // The client, not knowing whether its submission got through, sends the same file again.
@@ -193,7 +193,7 @@ class ProcessKillChaosTest {
       LetheProcess.Result resume = LetheProcess.run(logs, "train-" + kills + "-resume", List.of(), STEP, "resume",
           "--store", store.toString(), "--config", config.toString());
       assertThat(resume.exitCode()).as(resume::describe).isZero();
-      assertThat(resume.stdout()).as(resume::describe)
+      assertThat(resume.lethesStdout()).as(resume::describe)
           .startsWith("Took over the lock of 'lethe train' (pid " + train.process().pid() + " on ")
           .contains("Nothing to resume");
       cli("train", store);
@@ -218,7 +218,7 @@ class ProcessKillChaosTest {
     LetheProcess.Result resume = LetheProcess.run(logs, "prepare-resume", List.of(), STEP, "resume", "--store",
         store.toString(), "--config", config.toString());
     assertThat(resume.exitCode()).as(resume::describe).isZero();
-    assertThat(resume.stdout()).startsWith("Took over the lock of 'lethe prepare' (pid " + prepare.process().pid());
+    assertThat(resume.lethesStdout()).as(resume::describe).startsWith("Took over the lock of 'lethe prepare' (pid " + prepare.process().pid());
     cli("prepare", store);
     LetheStore opened = open(store);
     assertThat(partitions(opened.readLatestDataManifest())).isEqualTo(preparedData);

@@ -111,7 +111,7 @@ class StoreLockProcessTest {
     LetheProcess.Result unlock = LetheProcess.run(logs, "unlock", List.of(), STEP, "unlock", "--store",
         store.toString());
     assertThat(unlock.exitCode()).as(unlock::describe).isZero();
-    assertThat(unlock.stdout()).isEqualTo("Removed the lock of " + LetheStore.toUri(store.toString())
+    assertThat(unlock.lethesStdout()).isEqualTo("Removed the lock of " + LetheStore.toUri(store.toString())
         + System.lineSeparator());
     assertThat(store.resolve("_lethe/lock")).doesNotExist();
   }

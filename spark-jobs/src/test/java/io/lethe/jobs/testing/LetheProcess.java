@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LetheProcess {
   private static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+  private static final java.util.regex.Pattern LOG_LINE =
+      java.util.regex.Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) .*");
 
   private LetheProcess() {}
 
@@ -28,6 +30,15 @@ public final class LetheProcess {
     public String describe() {
       return String.join(" ", command) + " exited with " + exitCode + "\n--- stdout (end):\n" + tail(stdout)
           + "\n--- stderr (end):\n" + tail(stderr);
+    }
+
+    /**
+     * What the command itself printed on stdout: without the operator log lines conf/log4j2.properties also sends
+     * there ({@code HH:mm:ss LEVEL Logger: message}).
+     */
+    public String lethesStdout() {
+      return stdout.lines().filter(line -> !LOG_LINE.matcher(line).matches())
+          .map(line -> line + System.lineSeparator()).collect(java.util.stream.Collectors.joining());
     }
 
     private static String tail(String text) {
