@@ -93,7 +93,7 @@ class StoreLockProcessTest {
     Path logs = dir.resolve("logs");
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
-    Files.createDirectories(store.resolve("_lethe"));
+    LetheStore.open(store.toString(), new org.apache.hadoop.conf.Configuration(), false, Clock.systemUTC());
     String lock = "{\"command\": \"lethe train\", \"host\": \"node-7.cluster\", \"pid\": " + gone.pid()
         + ", \"since\": \"2026-11-22T09:00:00Z\"}";
     Files.writeString(store.resolve("_lethe/lock"), lock);
