@@ -57,7 +57,7 @@ public final class AuditChain {
    * @param finalPath where the entry will be visible once {@code write} returns (the link names it)
    */
   public byte[] append(Map<String, Object> fields, Path finalPath, java.util.function.Consumer<byte[]> write) {
-    Optional<Link> head = head();
+    Optional<Link> head = linkOrphan(head());
     Map<String, Object> chained = new LinkedHashMap<>(fields);
     chained.put(CHAIN, head.map(Link::sha256).orElse(""));
     byte[] bytes = Json.write(chained).getBytes(StandardCharsets.UTF_8);
@@ -67,6 +67,45 @@ public final class AuditChain {
         head.map(Link::sha256).orElse(""));
     store.commitNewFile(linkPath(seq), Json.write(link).getBytes(StandardCharsets.UTF_8), false);
     return bytes;
+  }
+
+  /**
+   * A writer killed between committing an entry and linking it leaves the newest entry chained onto the head but
+   * unlinked; the next append links it first. Only the newest submission and the newest journal entry can be such
+   * an entry, so this reads at most two small files.
+   */
+  private Optional<Link> linkOrphan(Optional<Link> head) {
+    String headSha = head.map(Link::sha256).orElse("");
+    for (Path candidate : newestEntries()) {
+      String relative = relative(candidate);
+      if (head.isPresent() && relative.equals(head.get().entry())) {
+        continue;
+      }
+      byte[] bytes = store.readBytes(candidate);
+      Map<?, ?> fields = Json.read(new String(bytes, StandardCharsets.UTF_8), Map.class, candidate.toString());
+      if (fields.containsKey(CHAIN) && headSha.equals(fields.get(CHAIN))) {
+        long seq = head.map(l -> l.seq() + 1).orElse(1L);
+        Link link = new Link(seq, relative, CheckpointCodec.sha256Hex(bytes), headSha);
+        store.commitNewFile(linkPath(seq), Json.write(link).getBytes(StandardCharsets.UTF_8), false);
+        return Optional.of(link);
+      }
+    }
+    return head;
+  }
+
+  /** The newest submission's sidecar and the newest entry of the newest batch's journal, where they exist. */
+  private List<Path> newestEntries() {
+    List<Path> newest = new ArrayList<>();
+    store.list(new Path(store.layout().ledgerDir(), "requests")).stream()
+        .filter(FileStatus::isDirectory).map(FileStatus::getPath).max(Path::compareTo)
+        .map(dir -> new Path(dir, "_submission.json")).filter(store::exists).ifPresent(newest::add);
+    List<String> batches = ForgetJournal.batchIds(store);
+    if (!batches.isEmpty()) {
+      store.list(new Path(ForgetJournal.batchDir(store, batches.get(batches.size() - 1)), "journal")).stream()
+          .map(FileStatus::getPath).filter(p -> p.getName().endsWith(".json")).max(Path::compareTo)
+          .ifPresent(newest::add);
+    }
+    return newest;
   }
 
   /** The newest link, if the chain has begun. */

@@ -143,6 +143,22 @@ class AuditChainTest {
   }
 
   @Test
+  void anEntryLeftUnlinkedByAKilledWriterIsLinkedByTheNextAppend() throws IOException {
+    LetheStore store = trail();
+    Files.delete(file("ledger/chain/0000000005.json"));
+    Files.deleteIfExists(file("ledger/chain/.0000000005.json.crc"));
+    assertThat(new AuditChain(store).verify(null).findings()).containsExactly(new Finding(
+        journal("02-SERVING_CLEAN.json"), "is not in the chain: it was inserted after the fact"));
+
+    new ForgetJournal(store, BATCH).append(ForgetState.DATA_REWRITTEN, Map.of("dataVersion", 2));
+
+    AuditChain.Verification healed = new AuditChain(store).verify(null);
+    assertThat(healed.findings()).isEmpty();
+    assertThat(healed.entries()).isEqualTo(6);
+    assertThat(healed.head()).isEqualTo(sha(journal("03-DATA_REWRITTEN.json")));
+  }
+
+  @Test
   void entriesWrittenBeforeTheChainExistedStillRead() throws IOException {
     Path old = file("ledger/requests/s-20200101T000000.000-00000000/_submission.json");
     Files.createDirectories(old.getParent());
