@@ -7,6 +7,7 @@ import io.lethe.models.Provenance;
 import io.lethe.store.DamagedFileException;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
+import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.Path;
@@ -49,6 +50,10 @@ public final class CheckpointRepository implements CheckpointSink {
       if (e.getCause() instanceof ChecksumException) {
         throw new DamagedFileException("Checkpoint " + sha256 + " is damaged: its file fails the file system's"
             + " checksum. Run `lethe repair` to rebuild it from its data.", e.getCause());
+      }
+      if (e.getCause() instanceof FileNotFoundException) {
+        throw new DamagedFileException("Checkpoint " + sha256 + " is missing from store " + store.uri() + ". Run"
+            + " `lethe repair` to rebuild it from its data.", e.getCause());
       }
       throw e;
     }

@@ -1,7 +1,9 @@
 package io.lethe.jobs.repair;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.cli.LetheCli;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.ForgetJob;
@@ -11,6 +13,7 @@ import io.lethe.jobs.forget.Verifier;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.PrepareJob;
+import io.lethe.store.DamagedFileException;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import java.io.IOException;
@@ -108,6 +111,27 @@ class CheckpointRepairTest {
     assertThat(new Verifier(spark, store, settings(root)).run(false).findings()).isEmpty();
     assertThat(repair(root).out()).isEqualTo("Every checkpoint is intact; nothing to repair."
         + System.lineSeparator());
+  }
+
+  @Test
+  void aMissingServedCheckpointIsNamedWhenLoadedAndRebuiltByRepair() throws IOException {
+    Path root = copy("missing");
+    LetheStore store = Fixtures.open(spark, settings(root));
+    String sha = store.readServedGeneration().shard(2).orElseThrow().servedCheckpoint();
+    byte[] original = Files.readAllBytes(zip(store, sha));
+    Files.delete(zip(store, sha));
+    Files.deleteIfExists(zip(store, sha).resolveSibling("." + sha + ".zip.crc"));
+
+    assertThatThrownBy(() -> new CheckpointRepository(store).loadBytes(sha))
+        .isInstanceOf(DamagedFileException.class)
+        .hasMessage("Checkpoint " + sha + " is missing from store " + store.uri() + ". Run `lethe repair` to rebuild"
+            + " it from its data.");
+    Run run = repair(root);
+
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).isEqualTo("Repaired checkpoint " + sha + " (shard 2 slice 1): retrained, and its bytes"
+        + " hash to its name." + System.lineSeparator());
+    assertThat(Files.readAllBytes(zip(store, sha))).isEqualTo(original);
   }
 
   @Test
