@@ -1,5 +1,6 @@
 package io.lethe.jobs.cli;
 
+import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.bench.ForgetBenchmark;
 import io.lethe.jobs.bench.LedgerScaleBenchmark;
 import io.lethe.jobs.bench.TrainBenchmark;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lethe bench}: benchmarks that write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on real data, written as JSON (the README quotes their figures).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class, BenchCommand.LedgerScale.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class, BenchCommand.LedgerScale.class,
+        BenchCommand.Capacity.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -123,6 +125,37 @@ final class BenchCommand implements Runnable {
     Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
       java.nio.file.Path work = output.getAbsoluteFile().toPath().getParent();
       return LedgerScaleBenchmark.run(spark, store, settings, submissions, requests, work);
+    }
+  }
+
+  /** {@code lethe bench capacity}. */
+  @Command(name = "capacity", mixinStandardHelpOptions = true,
+      description = {"Prepare the configured data (default Fashion-MNIST, 8 shards x 4 slices), train it as SISA",
+          "(B=1), cyclic B=2 and B=4 and bipartite B=4 (skewed prior), and replay seeded deletion streams",
+          "(random records, subjects, skewed records) without retraining: after each deletion every shard",
+          "serves its longest clean prefix. Reports each configuration's deletion capability (deletions until",
+          "test accuracy is 2 points below its start), accuracy curve, training seconds and checkpoint bytes."})
+  static final class Capacity extends Benchmark {
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-capacity.json",
+        description = "Where to write the JSON report (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Option(names = "--seeds", paramLabel = "N", defaultValue = "5",
+        description = "Streams of each kind; the capability is their mean (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--deletions", paramLabel = "N", defaultValue = "100",
+        description = "Deletions per stream (default: ${DEFAULT-VALUE}).")
+    int deletions;
+
+    @Override
+    File output() {
+      return output;
+    }
+
+    @Override
+    Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
+      return CapacityBenchmark.run(spark, store, settings, new CapacityBenchmark.Options(seeds, deletions));
     }
   }
 }

@@ -28,12 +28,17 @@ final class ReportCommand implements Callable<Integer> {
           + " report there are replaced).")
   File output;
 
+  @Option(names = "--capacity", paramLabel = "FILE",
+      description = "Also draw the deletion-capacity curves of this lethe bench capacity result (JSON).")
+  File capacity;
+
   @Override
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openExistingStore(spark, settings);
-    ReportJob.Outcome outcome = ReportJob.run(spark, store, settings, output.toPath());
+    ReportJob.Outcome outcome = ReportJob.run(spark, store, settings, output.toPath(),
+        capacity == null ? null : capacity.toPath());
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Wrote %s: generation %d, %d chart(s), %d forget batch(es)%n", outcome.page(), outcome.generation(),
         outcome.charts().size(), outcome.batches());

@@ -6,10 +6,11 @@ import java.util.Objects;
 
 /**
  * The charts of one report. Only the accuracy chart is always there; the others are null when there is nothing to
- * draw (no training metrics, no forget batch, no batch that retrained), and the page says so instead.
+ * draw (no training metrics, no forget batch, no batch that retrained), and the page says so instead. The capacity
+ * chart is there when the report was given a {@code bench capacity} result.
  */
 public record ChartSet(ChartImage accuracy, ChartImage trainingLoss, ChartImage trainingAccuracy,
-    ChartImage forgetTimeline, ChartImage speedUp) {
+    ChartImage forgetTimeline, ChartImage speedUp, ChartImage capacity) {
 
   public ChartSet {
     Objects.requireNonNull(accuracy, "accuracy");
@@ -18,7 +19,8 @@ public record ChartSet(ChartImage accuracy, ChartImage trainingLoss, ChartImage 
   /** The charts present, in page order. */
   public List<ChartImage> all() {
     List<ChartImage> all = new ArrayList<>();
-    for (ChartImage chart : new ChartImage[] {accuracy, trainingLoss, trainingAccuracy, forgetTimeline, speedUp}) {
+    for (ChartImage chart : new ChartImage[] {accuracy, trainingLoss, trainingAccuracy, forgetTimeline, speedUp,
+        capacity}) {
       if (chart != null) {
         all.add(chart);
       }

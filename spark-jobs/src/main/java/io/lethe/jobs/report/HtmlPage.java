@@ -1,5 +1,6 @@
 package io.lethe.jobs.report;
 
+import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.forget.ForgetState;
 import io.lethe.jobs.predict.Evaluation;
 import io.lethe.store.GenerationManifest;
@@ -65,6 +66,11 @@ public final class HtmlPage {
       }
       batchTable(html, shown);
     }
+    if (charts.capacity() != null) {
+      html.append("<h2>Deletion capacity</h2>\n");
+      figure(html, charts.capacity());
+      capacityTable(html, data.capacity());
+    }
     html.append("<script>\nwindow.addEventListener('load', function () {\n")
         .append("  var loaded = Array.prototype.filter.call(document.images, function (image) {\n")
         .append("    return image.complete && image.naturalWidth > 0;\n  }).length;\n")
@@ -106,6 +112,20 @@ public final class HtmlPage {
           .append(Double.isFinite(b.fullRetrainEstimateSeconds())
               ? format("%.1f s", b.fullRetrainEstimateSeconds()) : "")
           .append("</td><td>").append(b.hasSpeedUp() ? format("%.1fx", b.speedUp()) : "").append("</td></tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  private static void capacityTable(StringBuilder html, CapacityBenchmark.Report report) {
+    html.append("<table id=\"capacity\">\n<tr><th>configuration</th><th>orders per shard</th><th>selection</th>")
+        .append("<th>deletion capability</th><th>accuracy at start</th><th>after 16 deletions</th>")
+        .append("<th>training</th><th>checkpoints</th></tr>\n");
+    for (CapacityBenchmark.ConfigurationResult c : report.configurations()) {
+      html.append("<tr><td>").append(escape(c.name())).append("</td><td>").append(c.sequences()).append("</td><td>")
+          .append(escape(c.selection())).append("</td><td>").append(format("%.1f", c.deletionCapability()))
+          .append("</td><td>").append(format("%.4f", c.initialAccuracy())).append("</td><td>")
+          .append(format("%.4f", c.accuracyAfter16())).append("</td><td>").append(format("%.1f s", c.trainingSeconds()))
+          .append("</td><td>").append(format("%.1f MB", c.checkpointBytes() / 1e6)).append("</td></tr>\n");
     }
     html.append("</table>\n");
   }

@@ -1,5 +1,6 @@
 package io.lethe.jobs.report;
 
+import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.forget.ForgetState;
 import io.lethe.jobs.predict.Evaluation;
 import java.awt.BasicStroke;
@@ -106,6 +107,35 @@ public final class ReportCharts {
     plot.setRenderer(lines());
     return encode(file, title, "Generation " + generation + ", the newest full training: each shard after"
         + " training on its slices 0..slice (one line per shard).", style(chart));
+  }
+
+  /**
+   * {@code bench capacity}'s curves: test accuracy of each configuration's served ensemble after each deletion of
+   * the random-records stream (mean over seeds), without retraining.
+   */
+  public static ChartImage capacity(CapacityBenchmark.Report report) {
+    XYSeriesCollection dataset = new XYSeriesCollection();
+    for (CapacityBenchmark.ConfigurationResult configuration : report.configurations()) {
+      XYSeries series = new XYSeries(configuration.name() + " (capability "
+          + String.format(java.util.Locale.ROOT, "%.1f", configuration.deletionCapability()) + ")");
+      List<Double> curve = configuration.curve();
+      for (int k = 0; k < curve.size(); k++) {
+        series.add(k, curve.get(k));
+      }
+      dataset.addSeries(series);
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(null, "random records deleted, no retraining",
+        "test accuracy of the served ensemble", dataset, PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    renderer.setDefaultStroke(new BasicStroke(2f));
+    renderer.setAutoPopulateSeriesStroke(false);
+    plot.setRenderer(renderer);
+    return encode("capacity.png", "Deletion capacity", "bench capacity on " + report.data().get("trainRows")
+        + " training rows, " + report.data().get("shards") + " shards x " + report.data().get("slices")
+        + " slices: after each deletion every shard serves its longest prefix free of deleted slices (mean of "
+        + report.seeds() + " seeded streams; one line per configuration).", style(chart));
   }
 
   /** For each batch, when each step was committed, counted from ACKNOWLEDGED. */

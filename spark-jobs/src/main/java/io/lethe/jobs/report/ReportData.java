@@ -1,5 +1,6 @@
 package io.lethe.jobs.report;
 
+import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.predict.Evaluation;
 import io.lethe.store.GenerationManifest;
 import java.util.List;
@@ -15,9 +16,11 @@ import java.util.List;
  *     served one has per-slice metrics for all its shards
  * @param curves one point per shard and slice of that training
  * @param batches every forget batch, oldest first
+ * @param capacity a {@code bench capacity} result to draw, or null
  */
 public record ReportData(String store, String createdAt, GenerationManifest served, Evaluation evaluation,
-    Long curvesGeneration, List<TrainingPoint> curves, List<BatchFigures> batches) {
+    Long curvesGeneration, List<TrainingPoint> curves, List<BatchFigures> batches,
+    CapacityBenchmark.Report capacity) {
   /** Forget batches drawn and listed: the newest ones (a store forgetting hourly has thousands). */
   public static final int SHOWN_BATCHES = 20;
 

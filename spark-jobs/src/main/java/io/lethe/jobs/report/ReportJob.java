@@ -9,6 +9,8 @@ import io.lethe.jobs.predict.Evaluation;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.jobs.bench.CapacityBenchmark;
+import io.lethe.store.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,12 +53,50 @@ public final class ReportJob {
 
   /** Evaluates the served generation, reads its training metrics and the forget journals, and writes the report. */
   public static Outcome run(SparkSession spark, LetheStore store, LetheSettings settings, Path output) {
-    ReportData data = gather(spark, store, settings);
+    return run(spark, store, settings, output, null);
+  }
+
+  /**
+   * As {@link #run(SparkSession, LetheStore, LetheSettings, Path)}, also drawing the curves of a
+   * {@code bench capacity} JSON result when {@code capacityJson} is not null.
+   */
+  public static Outcome run(SparkSession spark, LetheStore store, LetheSettings settings, Path output,
+      Path capacityJson) {
+    ReportData data = gather(spark, store, settings, readCapacity(capacityJson));
     ChartSet charts = draw(data);
     return write(data, charts, output);
   }
 
+  /**
+   * Reads a {@code bench capacity} result.
+   *
+   * @throws IllegalArgumentException naming the file when it is missing or not such a result
+   */
+  static CapacityBenchmark.Report readCapacity(Path capacityJson) {
+    if (capacityJson == null) {
+      return null;
+    }
+    String json;
+    try {
+      json = Files.readString(capacityJson, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read the bench capacity result " + capacityJson + ": "
+          + e.getMessage() + "; pass the file that lethe bench capacity --output wrote", e);
+    }
+    CapacityBenchmark.Report report = Json.read(json, CapacityBenchmark.Report.class, "bench capacity result");
+    if (!"capacity".equals(report.benchmark()) || report.configurations() == null) {
+      throw new IllegalArgumentException(capacityJson + " is not a bench capacity result (benchmark '"
+          + report.benchmark() + "'); pass the file that lethe bench capacity --output wrote");
+    }
+    return report;
+  }
+
   static ReportData gather(SparkSession spark, LetheStore store, LetheSettings settings) {
+    return gather(spark, store, settings, null);
+  }
+
+  static ReportData gather(SparkSession spark, LetheStore store, LetheSettings settings,
+      CapacityBenchmark.Report capacity) {
     Evaluation evaluation = EvaluateJob.run(spark, store, settings, false);
     GenerationManifest served = store.readGeneration(evaluation.generation());
     Long curvesGeneration = newestFullTraining(spark, store, served);
@@ -64,7 +104,7 @@ public final class ReportJob {
         : trainingPoints(spark, store, curvesGeneration);
     List<BatchFigures> batches = ForgetHistory.load(store).stream().map(BatchFigures::of).toList();
     return new ReportData(store.uri().toString(), store.clock().instant().toString(), served, evaluation,
-        curvesGeneration, curves, batches);
+        curvesGeneration, curves, batches, capacity);
   }
 
   /**
@@ -115,7 +155,8 @@ public final class ReportJob {
         curves ? ReportCharts.trainingLoss(data.curvesGeneration(), data.curves()) : null,
         curves ? ReportCharts.trainingAccuracy(data.curvesGeneration(), data.curves()) : null,
         shown.isEmpty() ? null : ReportCharts.forgetTimeline(shown),
-        shown.stream().anyMatch(BatchFigures::hasSpeedUp) ? ReportCharts.speedUp(shown) : null);
+        shown.stream().anyMatch(BatchFigures::hasSpeedUp) ? ReportCharts.speedUp(shown) : null,
+        data.capacity() == null ? null : ReportCharts.capacity(data.capacity()));
   }
 
   static Outcome write(ReportData data, ChartSet charts, Path output) {

@@ -3,6 +3,7 @@ package io.lethe.jobs.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.cli.LetheCli;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.ForgetHistory;
@@ -257,7 +258,7 @@ class ReportJobTest {
     ReportData minimal = minimalData();
     ReportData data = new ReportData(minimal.store(), minimal.createdAt(), minimal.served(), minimal.evaluation(),
         null, List.of(), List.of(new BatchFigures("b-1", 1, ForgetState.ROUTED,
-            Map.of(ForgetState.ACKNOWLEDGED, 0.0, ForgetState.ROUTED, 3.0), 0, Double.NaN)));
+            Map.of(ForgetState.ACKNOWLEDGED, 0.0, ForgetState.ROUTED, 3.0), 0, Double.NaN)), null);
     ChartSet charts = ReportJob.draw(data);
     assertThat(charts.all()).extracting(ChartImage::file).containsExactly("accuracy.png", "forget-timeline.png");
     assertThat(HtmlPage.render(data, charts))
@@ -272,7 +273,49 @@ class ReportJobTest {
     LetheStore store = Fixtures.open(spark, settings);
     return new ReportData(store.uri().toString(), "2025-03-01T12:00:00Z", store.readServedGeneration(),
         new io.lethe.jobs.predict.Evaluation(1, 1, 60, Map.of("mean-softmax", 0.9), List.of(), null), null,
-        List.of(), List.of());
+        List.of(), List.of(), null);
+  }
+
+  @Test
+  void aBenchCapacityResultIsDrawnAsOneCurvePerConfigurationWithATable() throws IOException {
+    CapacityBenchmark.Report capacity = capacityResult();
+    Path json = Files.writeString(dir.resolve("bench-capacity.json"), io.lethe.store.Json.write(capacity));
+    ReportData minimal = minimalData();
+    ReportData data = new ReportData(minimal.store(), minimal.createdAt(), minimal.served(), minimal.evaluation(),
+        null, List.of(), List.of(), ReportJob.readCapacity(json));
+
+    ChartSet charts = ReportJob.draw(data);
+    String page = HtmlPage.render(data, charts);
+
+    assertThat(charts.all()).extracting(ChartImage::file).containsExactly("accuracy.png", "capacity.png");
+    assertThat(charts.capacity().png()).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(page).contains("<h2>Deletion capacity</h2>", "<table id=\"capacity\">",
+        "<tr><td>sisa-b1</td><td>1</td><td>cyclic</td><td>2.0</td><td>0.9000</td><td>0.5000</td><td>3.0 s</td>"
+            + "<td>1.2 MB</td></tr>",
+        "<tr><td>cyclic-b2</td><td>2</td><td>cyclic</td><td>3.5</td>");
+  }
+
+  @Test
+  void aFileThatIsNoCapacityResultIsNamed() throws IOException {
+    Path other = Files.writeString(dir.resolve("bench-train.json"), "{\"benchmark\":\"train\"}");
+
+    assertThatThrownBy(() -> ReportJob.readCapacity(other))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(other + " is not a bench capacity result (benchmark 'train'); pass the file that lethe bench"
+            + " capacity --output wrote");
+    assertThatThrownBy(() -> ReportJob.readCapacity(dir.resolve("missing.json")))
+        .hasMessageStartingWith("Cannot read the bench capacity result " + dir.resolve("missing.json"));
+  }
+
+  private static CapacityBenchmark.Report capacityResult() {
+    List<CapacityBenchmark.ConfigurationResult> configurations = List.of(
+        new CapacityBenchmark.ConfigurationResult("sisa-b1", 1, "cyclic", List.of(List.of(List.of(0, 1))), 3.0, 5.0,
+            2, 1_200_000, 0.9, 2.0, 0.5, List.of(0.9, 0.9, 0.5), List.of()),
+        new CapacityBenchmark.ConfigurationResult("cyclic-b2", 2, "cyclic",
+            List.of(List.of(List.of(0, 1), List.of(1, 0))), 6.0, 10.0, 4, 2_400_000, 0.9, 3.5, 0.9,
+            List.of(0.9, 0.9, 0.9), List.of()));
+    return new CapacityBenchmark.Report("capacity", Map.of(), Map.of("trainRows", 80, "shards", 1, "slices", 2), 5,
+        2, 0.02, List.of(1 / 3.0, 2 / 3.0), configurations);
   }
 
   @Test
