@@ -43,6 +43,17 @@ class CliTest {
   }
 
   @Test
+  void benchCapacityHelpNamesItsOptionsAndRefusesAnEmptyStream() {
+    Run help = run("bench", "capacity", "--help");
+    assertThat(help.out()).contains("--output=FILE", "bench-capacity.json", "--seeds=N", "--deletions=N",
+        "--configurations=NAME");
+
+    Run bad = run("bench", "capacity", "--seeds", "0");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo("lethe capacity: --seeds must be at least 1, got 0" + System.lineSeparator());
+  }
+
+  @Test
   void aBadSettingFailsWithExitCode2AndOneClearLine() {
     Run bad = run("status", "--set", "lethe.data.shard=3");
     assertThat(bad.code()).isEqualTo(2);

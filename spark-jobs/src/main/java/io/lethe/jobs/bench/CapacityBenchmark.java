@@ -57,16 +57,40 @@ public final class CapacityBenchmark {
   /**
    * What to run.
    *
-   * @param seeds        deletion streams of each kind, 1 or more (the capability is their mean)
-   * @param streamLength deletions per stream
+   * @param seeds          deletion streams of each kind, 1 or more (the capability is their mean)
+   * @param streamLength   deletions per stream
+   * @param configurations names of the configurations to run (see {@link #defaultConfigurations}); empty for all
    */
-  public record Options(int seeds, int streamLength) {
+  public record Options(int seeds, int streamLength, List<String> configurations) {
     public Options {
       if (seeds < 1 || streamLength < 1) {
         throw new IllegalArgumentException("bench capacity needs --seeds >= 1 and --deletions >= 1, got " + seeds
             + " and " + streamLength);
       }
+      configurations = List.copyOf(configurations);
     }
+
+    /** Every configuration. */
+    public Options(int seeds, int streamLength) {
+      this(seeds, streamLength, List.of());
+    }
+  }
+
+  /**
+   * The configurations {@code names} picks from {@link #defaultConfigurations}, in their order; all when empty.
+   *
+   * @throws IllegalArgumentException naming an unknown configuration and the known ones
+   */
+  static List<Configuration> chosen(int numSlices, List<String> names) {
+    List<Configuration> all = defaultConfigurations(numSlices);
+    List<String> known = all.stream().map(Configuration::name).toList();
+    for (String name : names) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown bench capacity configuration '" + name + "'; with "
+            + numSlices + " slices they are " + String.join(", ", known));
+      }
+    }
+    return names.isEmpty() ? all : all.stream().filter(c -> names.contains(c.name())).toList();
   }
 
   /**
@@ -168,7 +192,7 @@ public final class CapacityBenchmark {
 
     Map<String, float[][]> probabilitiesOf = new HashMap<>();
     List<ConfigurationResult> results = new ArrayList<>();
-    for (Configuration configuration : defaultConfigurations(numSlices)) {
+    for (Configuration configuration : chosen(numSlices, options.configurations())) {
       List<List<SliceOrder>> orders = new ArrayList<>();
       for (int shard = 0; shard < numShards; shard++) {
         DeletionPriors priors = data.hasDeletionPriors()

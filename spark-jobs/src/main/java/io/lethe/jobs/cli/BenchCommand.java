@@ -11,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -148,14 +149,30 @@ final class BenchCommand implements Runnable {
         description = "Deletions per stream (default: ${DEFAULT-VALUE}).")
     int deletions;
 
+    @Option(names = "--configurations", paramLabel = "NAME", split = ",",
+        description = "Only these configurations (sisa-b1, cyclic-b2, cyclic-b4, bipartite-b4 with 4 slices);"
+            + " default all.")
+    List<String> configurations = List.of();
+
     @Override
     File output() {
       return output;
     }
 
     @Override
+    public Integer call() throws IOException {
+      // Checked before Spark starts, as a usage error (exit 2, one line).
+      if (seeds < 1 || deletions < 1) {
+        throw new IllegalArgumentException((seeds < 1 ? "--seeds" : "--deletions") + " must be at least 1, got "
+            + (seeds < 1 ? seeds : deletions));
+      }
+      return super.call();
+    }
+
+    @Override
     Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
-      return CapacityBenchmark.run(spark, store, settings, new CapacityBenchmark.Options(seeds, deletions));
+      return CapacityBenchmark.run(spark, store, settings, new CapacityBenchmark.Options(seeds, deletions,
+          configurations));
     }
   }
 }
