@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
+import io.lethe.jobs.cli.LetheCli;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
@@ -13,9 +14,10 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
-import io.lethe.store.StoreException;
 import io.lethe.store.StoreLock;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -226,12 +228,22 @@ class ForgetJobTest {
 
   @Test
   void aSecondWriterFailsFastAndTheLedgerIsUntouched() throws IOException {
+    // Through the CLI, whose forget acknowledges under the lock: while another writer holds it, nothing reaches
+    // the ledger; once it is released the same command does, so the first assertion can fail.
+    Path root = dir.resolve("locked");
     LetheStore store = copy("locked");
+    String[] forget = {"forget", "--store", root.toString(), "--record", "train-1", "--no-process"};
+    StringWriter err = new StringWriter();
     try (StoreLock held = StoreLock.acquire(store, "lethe train")) {
-      assertThatThrownBy(() -> new ForgetJob(spark, store, settings(dir.resolve("locked"))).processPending("x"))
-          .isInstanceOf(StoreException.class)
-          .hasMessageContaining("is locked by 'lethe train'");
+      int code = LetheCli.execute(forget, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+      assertThat(code).isEqualTo(2);
+      assertThat(err.toString()).startsWith("lethe forget: Store " + store.uri() + " is locked by 'lethe train'");
     }
-    assertThat(new Ledger(spark, store).requests().count()).isZero();
+    assertThat(new Ledger(spark, store).submissions()).isEmpty();
+
+    assertThat(LetheCli.execute(forget, new PrintWriter(new StringWriter(), true),
+        new PrintWriter(new StringWriter(), true))).isZero();
+    assertThat(new Ledger(spark, store).submissions()).singleElement()
+        .satisfies(s -> assertThat(s.requests()).isEqualTo(1));
   }
 }
