@@ -73,6 +73,7 @@ class AirflowDagIT {
     airflowEnv.put("PATH", python.path());
     // Spark's operator logging as submit/lethe configures it (pyspark's distribution has no conf/ of its own).
     airflowEnv.put("SPARK_CONF_DIR", ROOT.resolve("conf").toString());
+    airflowEnv.put("LETHE_LOG_FILE", LOGS.resolve("spark.log").toString());
     airflowEnv.put("AIRFLOW_CONN_SPARK_DEFAULT", "{\"conn_type\": \"spark\", \"host\": \"local[2]\"}");
     airflowEnv.put("AIRFLOW_VAR_LETHE_JAR", System.getProperty("it.shaded.jar"));
     airflowEnv.put("AIRFLOW_VAR_LETHE_STORE", STORE.toString());
