@@ -23,6 +23,18 @@ public final class Json {
     }
   }
 
+  /**
+   * Converts between a record and its JSON tree form (e.g. a map read from a file), as writing and reading it back
+   * would.
+   */
+  public static <T> T convert(Object value, Class<T> type, String what) {
+    try {
+      return MAPPER.convertValue(value, type);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException("Cannot read " + what + " as " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
   public static <T> T read(String json, Class<T> type, String what) {
     try {
       return MAPPER.readValue(json, type);

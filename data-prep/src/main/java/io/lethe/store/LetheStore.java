@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * system replaces, object stores copy), which is why commits only ever rename onto fresh names.
  */
 public final class LetheStore {
-  /** Version of the store layout and manifest formats written by this build. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of the store layout and manifest formats written by this build. 2: a generation holds each shard's
+   * {@link ShardLineage} (several slice orders) and an idempotency key; version 1 stores still open and read.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger(LetheStore.class);
   private static final Set<String> ATOMIC_RENAME_SCHEMES = Set.of("file", "hdfs", "viewfs", "webhdfs");
@@ -348,6 +351,21 @@ public final class LetheStore {
           + "` first.");
     }
     return readGeneration(number.getAsLong());
+  }
+
+  /**
+   * The newest generation published with idempotency key {@code key}, if any: a step that publishes a generation
+   * looks for its own key first, so running it again after a crash publishes nothing twice.
+   */
+  public java.util.Optional<GenerationManifest> generationWithKey(String key) {
+    List<Long> numbers = generations();
+    for (int i = numbers.size() - 1; i >= 0; i--) {
+      GenerationManifest g = readGeneration(numbers.get(i));
+      if (key.equals(g.key())) {
+        return java.util.Optional.of(g);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Publishes a generation: after this one atomic step, predictions use it. */

@@ -27,15 +27,15 @@ class LetheStoreTest {
   }
 
   private static GenerationManifest generation(long number, String checkpoint) {
-    return new GenerationManifest(LetheStore.FORMAT_VERSION, number, number == 1 ? null : number - 1,
-        "2026-11-22T10:00:00Z", "train", 1, "cfg", "{}", 2, 1,
-        List.of(new GenerationManifest.ShardEntry(0, List.of("a" + checkpoint, checkpoint), 1, 10)));
+    return GenerationManifest.builder().number(number).createdAt("2026-11-22T10:00:00Z").reason("train")
+        .key("train/" + number).dataVersion(1).model("cfg", "{}", 2, 1)
+        .shard(ShardLineage.natural(0, 2, List.of("a" + checkpoint, checkpoint), 10)).build();
   }
 
   @Test
   void plainPathsBecomeFileUrisAndTheStoreRecordsItsFormat() {
     assertThat(store.uri().toString()).isEqualTo("file://" + dir.toAbsolutePath());
-    assertThat(store.readString(store.layout().storeInfo())).contains("\"formatVersion\" : 1");
+    assertThat(store.readString(store.layout().storeInfo())).contains("\"formatVersion\" : " + LetheStore.FORMAT_VERSION);
   }
 
   @Test
@@ -53,7 +53,7 @@ class LetheStoreTest {
     Files.delete(dir.resolve("_lethe/.store.json.crc"));
     assertThatThrownBy(() -> LetheStore.open(dir.toString(), new Configuration(), false, CLOCK))
         .hasMessage("Store file://" + dir.toAbsolutePath() + " has format version 99 but this Lethe build reads up"
-            + " to version 1. Upgrade Lethe.");
+            + " to version " + LetheStore.FORMAT_VERSION + ". Upgrade Lethe.");
   }
 
   @Test
@@ -99,13 +99,32 @@ class LetheStoreTest {
   }
 
   @Test
+  void aGenerationIsFoundByItsIdempotencyKeyAndRoundTripsItsLineage() {
+    store.commitGeneration(generation(1, "x"));
+    GenerationManifest second = GenerationManifest.buildFrom(store.readGeneration(1)).createdAt("2026-11-22T10:01:00Z")
+        .reason("forget").key("forget/b-1/clean")
+        .shard(new ShardLineage(0, List.of(new ShardLineage.Sequence(List.of(1, 0), List.of("p"))), 0, 1, 4))
+        .build();
+    store.commitGeneration(second);
+    assertThat(store.generationWithKey("forget/b-1/clean")).contains(second);
+    assertThat(store.generationWithKey("forget/b-2/clean")).isEmpty();
+    assertThat(store.readGeneration(2).parent()).isEqualTo(1L);
+    assertThat(store.readGeneration(2).shard(0).orElseThrow().servedSlices()).containsExactly(1);
+  }
+
+  @Test
   void generationsFromAnEarlierReleaseStillLoad() throws Exception {
     // Golden file: a generation manifest as written by format version 1; unknown fields must be ignored.
     String golden = new String(getClass().getResourceAsStream("/golden/generation-v1.json").readAllBytes(),
         StandardCharsets.UTF_8);
     GenerationManifest g = Json.read(golden, GenerationManifest.class, "golden generation");
     assertThat(g.number()).isEqualTo(3);
-    assertThat(g.servedShards()).extracting(GenerationManifest.ShardEntry::shard).containsExactly(0);
+    assertThat(g.servedShards()).extracting(ShardLineage::shard).containsExactly(0);
+    assertThat(g.shard(0).orElseThrow().sequences()).containsExactly(ShardLineage.Sequence.natural(2, List.of(
+        "1e6f2a44c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6",
+        "2f7a9c33d3c3b7e0c8d4f3a2b1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2")));
+    assertThat(g.shard(0).orElseThrow().servesFullLineage(2)).isTrue();
+    assertThat(g.shard(1).orElseThrow().sequences()).containsExactly(ShardLineage.Sequence.natural(2, List.of()));
     assertThat(g.shard(1).orElseThrow().isServed()).isFalse();
     assertThat(g.shard(0).orElseThrow().servedCheckpoint()).isEqualTo(
         "2f7a9c33d3c3b7e0c8d4f3a2b1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2");

@@ -141,7 +141,8 @@ class AirflowPipelineTest {
     assertThat(dags.get("lethe_prepare").get("schedule").isNull()).as("prepare is triggered by hand").isTrue();
     assertThat(dags.get("lethe_forget").get("schedule").asText()).isEqualTo("@hourly");
     assertThat(dags.get("lethe_train").get("schedule").asText()).isEqualTo("@daily");
-    assertThat(steps().map(Step::command)).containsExactly("prepare", "forget", "verify", "train", "predict");
+    assertThat(steps().map(Step::command)).containsExactly("prepare", "forget", "verify", "retrain", "train",
+        "predict");
   }
 
   private static boolean python3Missing() {

@@ -9,6 +9,7 @@ import io.lethe.jobs.forget.ForgetReport;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.forget.RequestReader;
 import io.lethe.jobs.forget.RequestStatus;
+import io.lethe.jobs.forget.RetrainJob;
 import io.lethe.jobs.forget.Verifier;
 import io.lethe.jobs.predict.EvaluateJob;
 import io.lethe.jobs.predict.Evaluation;
@@ -140,6 +141,14 @@ public final class Lethe {
     }
   }
 
+  /**
+   * {@code lethe retrain}: retrains the shards that serve deactivated slices (deferred retraining) and returns the
+   * generation served afterwards.
+   */
+  public GenerationManifest retrain() {
+    return new RetrainJob(spark, store, settings).run("lethe retrain (notebook)").generation();
+  }
+
   /** {@code lethe requests}: every request with its status and step times. */
   public Dataset<Row> requests() {
     return RequestStatus.all(spark, store);
@@ -154,7 +163,8 @@ public final class Lethe {
     fields.put("requests", report.requests());
     fields.put("not found", report.notFound());
     fields.put("train rows deleted", report.trainRowsDeleted());
-    fields.put("shards touched (earliest slice)", report.shardsTouched());
+    fields.put("shards touched (deleted slices)", report.shardsTouched());
+    fields.put("unlearning", report.unlearning());
     fields.put("seconds to exact serving", report.latencyToServingCleanSeconds());
     fields.put("retrain seconds", report.totalRetrainSeconds());
     fields.put("full retrain seconds (same shards)", report.fullRetrainEstimateSeconds());

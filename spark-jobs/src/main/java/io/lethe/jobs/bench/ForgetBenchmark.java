@@ -11,11 +11,13 @@ import io.lethe.jobs.forget.ForgetState;
 import io.lethe.jobs.forget.JournalEntry;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.forget.RequestReader;
+import io.lethe.jobs.forget.StepResult;
 import io.lethe.jobs.predict.EvaluateJob;
-import io.lethe.models.Aggregation;
 import io.lethe.jobs.train.BaselineTask;
 import io.lethe.jobs.train.TrainJob;
+import io.lethe.models.Aggregation;
 import io.lethe.models.ModelSpec;
+import io.lethe.models.SliceOrder;
 import io.lethe.prep.ExamplesReader;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
@@ -63,7 +65,7 @@ public final class ForgetBenchmark {
     Map<String, Object> baselines = new LinkedHashMap<>();
     List<TrainJob.ShardPlan> all = new ArrayList<>();
     for (int shard = 0; shard < data.settings().numShards(); shard++) {
-      all.add(TrainJob.ShardPlan.proof(shard));
+      all.add(TrainJob.ShardPlan.proof(shard, 0, SliceOrder.natural(data.settings().numSlices())));
     }
     long start = System.nanoTime();
     try (StoreLock lock = StoreLock.acquire(store, "lethe bench forget: all shards")) {
@@ -122,8 +124,7 @@ public final class ForgetBenchmark {
       at.put(e.state(), Instant.parse(e.at()));
     }
     ForgetReport report = ForgetReport.load(store, journal.batchId());
-    double measure = ((Number) journal.entry(ForgetState.DATA_REWRITTEN).details().get("measureSeconds"))
-        .doubleValue();
+    double measure = journal.result(StepResult.DataRewritten.class).measureSeconds();
     double toPublished = between(at.get(ForgetState.ACKNOWLEDGED), at.get(ForgetState.PUBLISHED)) - measure;
     GenerationManifest served = store.readServedGeneration();
     Map<String, Object> s = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import io.lethe.models.ModelSpec;
 import io.lethe.models.NativeRuntime;
 import io.lethe.models.Provenance;
 import io.lethe.models.ShardTrainer;
+import io.lethe.models.SliceOrder;
 import io.lethe.models.SliceData;
 import io.lethe.models.SliceMetrics;
 import io.lethe.models.TrainingCost;
@@ -160,9 +161,11 @@ public final class TrainBenchmark {
       DataManifest data, ModelSpec spec) {
     LOG.info("bench: Spark overhead on shard 0");
     long start = System.nanoTime();
-    Map<Integer, ShardTrainResult> viaSpark;
+    ShardTrainResult viaSpark;
+    SliceOrder natural = SliceOrder.natural(data.settings().numSlices());
     try (StoreLock lock = StoreLock.acquire(store, "lethe bench train: overhead")) {
-      viaSpark = TrainJob.trainShards(spark, store, settings, data, spec, List.of(TrainJob.ShardPlan.fromScratch(0)));
+      viaSpark = TrainJob.trainShards(spark, store, settings, data, spec,
+          List.of(TrainJob.ShardPlan.fromScratch(0, 0, natural))).get(new TrainJob.ShardPlan.Key(0, 0));
     }
     double sparkSeconds = seconds(start);
 
@@ -184,13 +187,13 @@ public final class TrainBenchmark {
       throw new UncheckedIOException(e);
     }
     double plainSeconds = seconds(start);
-    List<Provenance> spark0 = viaSpark.get(0).provenance();
+    List<Provenance> spark0 = viaSpark.provenance();
     boolean identical = spark0.get(spark0.size() - 1).zipSha256().equals(plain.get(plain.size() - 1).zipSha256());
     Map<String, Object> overhead = new LinkedHashMap<>();
     overhead.put("shard", 0);
     overhead.put("rows", data.shardRows(0));
     overhead.put("sparkJobSeconds", round(sparkSeconds));
-    overhead.put("sparkTaskTrainingSeconds", round(viaSpark.get(0).seconds()));
+    overhead.put("sparkTaskTrainingSeconds", round(viaSpark.seconds()));
     overhead.put("plainDl4jSeconds", round(plainSeconds));
     overhead.put("plainDl4jDataLoadSeconds", round(loadSeconds));
     overhead.put("overheadRatio", round(sparkSeconds / plainSeconds));
@@ -202,7 +205,9 @@ public final class TrainBenchmark {
   private static Map<String, Object> measureParallelism(SparkSession spark, LetheStore store,
       LetheSettings settings, DataManifest data, ModelSpec spec) {
     LOG.info("bench: shards 0 and 1 in parallel vs sequentially");
-    List<TrainJob.ShardPlan> two = List.of(TrainJob.ShardPlan.fromScratch(0), TrainJob.ShardPlan.fromScratch(1));
+    SliceOrder natural = SliceOrder.natural(data.settings().numSlices());
+    List<TrainJob.ShardPlan> two = List.of(TrainJob.ShardPlan.fromScratch(0, 0, natural),
+        TrainJob.ShardPlan.fromScratch(1, 0, natural));
     Map<String, Object> result = new LinkedHashMap<>();
     try (StoreLock lock = StoreLock.acquire(store, "lethe bench train: parallelism")) {
       long start = System.nanoTime();
@@ -220,9 +225,7 @@ public final class TrainBenchmark {
   }
 
   private static LetheSettings withParallelShards(LetheSettings s, int parallel) {
-    return new LetheSettings(s.store(), s.data(), s.model(),
-        new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel), s.forget(), s.predict(),
-        s.spark());
+    return s.withTraining(new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel));
   }
 
   static Map<String, String> environment(SparkSession spark, LetheSettings settings) {

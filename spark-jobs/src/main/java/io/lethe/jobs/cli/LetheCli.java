@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
         EvaluateCommand.class,
         ForgetCommand.class,
         ResumeCommand.class,
+        RetrainCommand.class,
         RequestsCommand.class,
         AuditCommand.class,
         VerifyCommand.class,

@@ -4,6 +4,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.OptionalLong;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lethe status}: what the store holds and what it serves. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show the store's data versions, the served generation and each shard's checkpoint chain.")
+    description = "Show the store's data versions, the served generation and each shard's slice orders.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -44,11 +45,20 @@ final class StatusCommand implements Callable<Integer> {
     GenerationManifest g = store.readGeneration(latest.getAsLong());
     out.printf("Served generation %d (%s, %s), data version %d, %d of %d shards served%n", g.number(),
         g.reason(), g.createdAt(), g.dataVersion(), g.servedShards().size(), g.shards().size());
-    for (GenerationManifest.ShardEntry s : g.shards()) {
-      out.printf("  shard %d: %s%n", s.shard(), s.isServed()
-          ? "slice " + s.servedSlice() + " of " + s.chain().size() + ", checkpoint " + s.servedCheckpoint()
-              + ", " + s.trainRows() + " rows"
-          : "left out (no clean checkpoint)");
+    for (ShardLineage s : g.shards()) {
+      String state = s.servesFullLineage(g.numSlices()) ? ""
+          : s.sequences().isEmpty() ? "" : ", deactivated (retrain pending)";
+      out.printf("  shard %d: %s%s%n", s.shard(), s.isServed()
+          ? "slices " + s.servedSlices() + " (sequence " + s.servedSequence() + " stage " + s.servedStage() + " of "
+              + g.numSlices() + "), checkpoint " + s.servedCheckpoint() + ", " + s.trainRows() + " rows"
+          : "left out (no clean checkpoint)", state);
+      if (s.sequences().size() > 1) {
+        for (int i = 0; i < s.sequences().size(); i++) {
+          ShardLineage.Sequence q = s.sequences().get(i);
+          out.printf("    sequence %d: order %s, %d of %d stages kept%n", i, q.slices(), q.stages(),
+              q.slices().size());
+        }
+      }
     }
     return 0;
   }

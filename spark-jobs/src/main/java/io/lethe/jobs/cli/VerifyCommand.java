@@ -35,7 +35,8 @@ final class VerifyCommand implements Callable<Integer> {
     out.printf("Checked %d deleted record id(s) from %d batch(es) against %d data file(s) and %d checkpoint(s).%n",
         result.deletedRecords(), result.batches(), result.dataFilesScanned(), result.checkpointsScanned());
     result.findings().forEach(f -> out.printf("  FAIL %s %s: %s%n", f.kind(), f.where(), f.detail()));
-    result.proofs().forEach(p -> out.printf("  shard %d: %s (served %s, retrained from scratch %s)%n", p.shard(),
+    result.proofs().forEach(p -> out.printf("  shard %d sequence %d stage %d%s: %s (kept %s, retrained from scratch"
+        + " %s)%n", p.shard(), p.sequence(), p.stage(), p.servedNow() ? " (served)" : "",
         p.identical() ? "exact" : "DIFFERENT", p.served(), p.fromScratch()));
     out.println(result.ok() ? "verify: OK" : "verify: FAILED");
     return result.ok() ? 0 : 1;

@@ -36,11 +36,17 @@ public final class ConfigKeys {
   public static final String MODEL_IMAGE_HEIGHT = "lethe.model.image.height";
   public static final String MODEL_IMAGE_WIDTH = "lethe.model.image.width";
   public static final String MODEL_IMAGE_CHANNELS = "lethe.model.image.channels";
+  public static final String MODEL_SEQUENCES = "lethe.model.sequences";
+  public static final String MODEL_SEQUENCE_SELECTION = "lethe.model.sequence-selection";
+  public static final String MODEL_BIPARTITE_EXPONENT = "lethe.model.bipartite-exponent";
 
   public static final String TRAINING_NATIVE_THREADS = "lethe.training.native-threads";
   public static final String TRAINING_PARALLEL_SHARDS = "lethe.training.parallel-shards";
 
   public static final String FORGET_MEMBERSHIP_AUDIT = "lethe.forget.membership-audit";
+  public static final String FORGET_RETRAIN = "lethe.forget.retrain";
+  public static final String FORGET_MIN_SERVED_SLICES = "lethe.forget.min-served-slices";
+  public static final String FORGET_MIN_SERVED_ROW_FRACTION = "lethe.forget.min-served-row-fraction";
 
   public static final String PREDICT_AGGREGATION = "lethe.predict.aggregation";
   public static final String PREDICT_BATCH_SIZE = "lethe.predict.batch-size";

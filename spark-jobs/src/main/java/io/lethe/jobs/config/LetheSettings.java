@@ -3,6 +3,7 @@ package io.lethe.jobs.config;
 import io.lethe.models.Aggregation;
 import io.lethe.models.Architecture;
 import io.lethe.models.ModelSpec;
+import io.lethe.models.SequenceSelection;
 import io.lethe.store.DataManifest;
 import java.io.Serializable;
 import java.util.List;
@@ -17,6 +18,7 @@ public record LetheSettings(
     DataManifest.DataSettings data,
     ModelSettings model,
     TrainingSettings training,
+    SequenceSettings sequences,
     ForgetSettings forget,
     PredictSettings predict,
     SparkSettings spark) implements Serializable {
@@ -77,20 +79,67 @@ public record LetheSettings(
     private static final long serialVersionUID = 1L;
   }
 
+  /** The same settings with other training settings (benchmarks vary the parallelism). */
+  public LetheSettings withTraining(TrainingSettings other) {
+    return new LetheSettings(store, data, model, other, sequences, forget, predict, spark);
+  }
+
+  /** The same settings with other sequence settings. */
+  public LetheSettings withSequences(SequenceSettings other) {
+    return new LetheSettings(store, data, model, training, other, forget, predict, spark);
+  }
+
   /** The same settings with other forget settings. */
   public LetheSettings withForget(ForgetSettings other) {
-    return new LetheSettings(store, data, model, training, other, predict, spark);
+    return new LetheSettings(store, data, model, training, sequences, other, predict, spark);
   }
 
   /**
-   * How forget batches run.
+   * The slice orders each shard is trained in (S3T's sequences); one sequence is SISA.
+   *
+   * @param count B, the orders per shard, 1..slices
+   * @param selection {@code cyclic} (rotations) or {@code bipartite} (S3T's selection from deletion priors)
+   * @param bipartiteExponent t of the bipartite score sum n * (1 - c_n)^t: the deletions it plans for
+   */
+  public record SequenceSettings(int count, SequenceSelection.Strategy selection, int bipartiteExponent) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * How forget batches run and end.
    *
    * @param membershipAudit whether a batch's report scores the forgotten rows with a membership-inference attack
    *     before and after (off by default: it scores samples with the old and the clean generations while the
    *     rows still exist, which delays the data rewrite and republishing)
+   * @param retrain {@code IMMEDIATE}: a batch retrains the affected shards before it completes (SISA);
+   *     {@code DEFERRED}: it completes serving the deactivated prefixes, and shards retrain when a threshold is
+   *     crossed or on {@code lethe retrain}
+   * @param minServedSlices a shard whose served prefix has fewer slices is retrained (deferred mode)
+   * @param minServedRowFraction the ensemble is retrained when it serves less than this fraction of the training
+   *     rows (deferred mode)
    */
-  public record ForgetSettings(boolean membershipAudit) implements Serializable {
+  public record ForgetSettings(boolean membershipAudit, RetrainMode retrain, int minServedSlices,
+      double minServedRowFraction)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
+  }
+
+  /** When a forget batch retrains. */
+  public enum RetrainMode {
+    IMMEDIATE, DEFERRED;
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static RetrainMode parse(String name) {
+      for (RetrainMode mode : values()) {
+        if (mode.configName().equals(name)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("unknown retrain mode '" + name + "'; use immediate or deferred");
+    }
   }
 
   /** How the ensemble scores rows. */

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.lethe.models.Aggregation;
 import io.lethe.models.Architecture;
+import io.lethe.models.SequenceSelection;
 import io.lethe.prep.DataSettingsBuilder;
 import io.lethe.store.DataManifest.DataSettings;
 import java.io.File;
@@ -154,7 +155,8 @@ public final class SettingsLoader {
           dataSettings(c),
           modelSettings(c),
           trainingSettings(c),
-          new LetheSettings.ForgetSettings(c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT)),
+          sequenceSettings(c),
+          forgetSettings(c),
           new LetheSettings.PredictSettings(
               parseEnum(() -> Aggregation.parse(c.getString(ConfigKeys.PREDICT_AGGREGATION)),
                   ConfigKeys.PREDICT_AGGREGATION),
@@ -240,6 +242,41 @@ public final class SettingsLoader {
           + " got " + parallel);
     }
     return new LetheSettings.TrainingSettings(positive(c, ConfigKeys.TRAINING_NATIVE_THREADS), parallel);
+  }
+
+  private static LetheSettings.SequenceSettings sequenceSettings(Config c) {
+    int count = positive(c, ConfigKeys.MODEL_SEQUENCES);
+    int slices = positive(c, ConfigKeys.DATA_SLICES);
+    if (count > slices) {
+      throw new SettingsException(ConfigKeys.MODEL_SEQUENCES + " is " + count + " but a shard has only " + slices
+          + " slices (" + ConfigKeys.DATA_SLICES + "); use at most " + slices + " orders per shard.");
+    }
+    SequenceSelection.Strategy selection = parseEnum(
+        () -> SequenceSelection.Strategy.parse(c.getString(ConfigKeys.MODEL_SEQUENCE_SELECTION)),
+        ConfigKeys.MODEL_SEQUENCE_SELECTION);
+    double exponent = c.getDouble(ConfigKeys.MODEL_BIPARTITE_EXPONENT);
+    if (!(exponent >= 1) || exponent != Math.rint(exponent)) {
+      throw new SettingsException(ConfigKeys.MODEL_BIPARTITE_EXPONENT + " must be a whole number >= 1 (the"
+          + " deletions the bipartite score plans for), got " + exponent);
+    }
+    return new LetheSettings.SequenceSettings(count, selection, (int) exponent);
+  }
+
+  private static LetheSettings.ForgetSettings forgetSettings(Config c) {
+    double fraction = c.getDouble(ConfigKeys.FORGET_MIN_SERVED_ROW_FRACTION);
+    if (!(fraction >= 0 && fraction <= 1)) {
+      throw new SettingsException(ConfigKeys.FORGET_MIN_SERVED_ROW_FRACTION + " must be between 0 and 1, got "
+          + fraction);
+    }
+    int minSlices = c.getInt(ConfigKeys.FORGET_MIN_SERVED_SLICES);
+    if (minSlices < 0) {
+      throw new SettingsException(ConfigKeys.FORGET_MIN_SERVED_SLICES + " must be >= 0, got " + minSlices);
+    }
+    return new LetheSettings.ForgetSettings(
+        c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT),
+        parseEnum(() -> LetheSettings.RetrainMode.parse(c.getString(ConfigKeys.FORGET_RETRAIN)),
+            ConfigKeys.FORGET_RETRAIN),
+        minSlices, fraction);
   }
 
   private static Map<String, String> sparkConf(Config c) {

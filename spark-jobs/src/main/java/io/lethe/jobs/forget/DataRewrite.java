@@ -14,9 +14,7 @@ import io.lethe.store.LetheStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
@@ -48,8 +46,8 @@ final class DataRewrite {
     this.settings = settings;
   }
 
-  Map<String, Object> run(ForgetJournal journal) {
-    int oldVersion = ((Number) journal.entry(ForgetState.ROUTED).details().get("dataVersion")).intValue();
+  StepResult.DataRewritten run(ForgetJournal journal) {
+    int oldVersion = journal.result(StepResult.Routed.class).dataVersion();
     String reason = "forget " + journal.batchId();
     Dataset<Row> routed = ledger.routed(journal.batchId()).cache();
     Optional<DataManifest> committed = committedRewrite(oldVersion, reason);
@@ -71,7 +69,7 @@ final class DataRewrite {
       current = rewrite(old, routed, reason, rewritten);
     }
     FailPoints.check("forget.DATA_REWRITTEN.before-cleanup");
-    List<Map<String, Object>> removed = new ArrayList<>();
+    List<StepResult.RemovedFile> removed = new ArrayList<>();
     List<Integer> retired = new ArrayList<>();
     Set<String> referenced = referencedFiles(current);
     for (int version : store.dataVersions()) {
@@ -81,13 +79,7 @@ final class DataRewrite {
       }
     }
     routed.unpersist();
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("dataVersion", current.version());
-    details.put("rewrittenPartitions", rewritten);
-    details.put("retiredVersions", retired);
-    details.put("removedFiles", removed);
-    details.put("measureSeconds", measureSeconds);
-    return details;
+    return new StepResult.DataRewritten(current.version(), rewritten, retired, removed, measureSeconds);
   }
 
   private Optional<DataManifest> committedRewrite(int oldVersion, String reason) {
@@ -164,7 +156,7 @@ final class DataRewrite {
    * Deletes an older data version's manifest (it is no longer complete) and every file of it that the current
    * version does not share, recording each removed file's hash.
    */
-  private void retire(DataManifest version, Set<String> referenced, List<Map<String, Object>> removed) {
+  private void retire(DataManifest version, Set<String> referenced, List<StepResult.RemovedFile> removed) {
     List<PartitionEntry> entries = new ArrayList<>(version.partitions());
     if (version.test() != null) {
       entries.add(version.test());
@@ -173,11 +165,7 @@ final class DataRewrite {
       for (DataManifest.FileEntry file : entry.files()) {
         Path path = ExamplesReader.resolve(store, file);
         if (!referenced.contains(file.path()) && store.exists(path)) {
-          Map<String, Object> record = new LinkedHashMap<>();
-          record.put("path", path.toString());
-          record.put("sha256", Hashes.sha256(store, path));
-          record.put("bytes", file.bytes());
-          removed.add(record);
+          removed.add(new StepResult.RemovedFile(path.toString(), Hashes.sha256(store, path), file.bytes()));
           store.deleteIfExists(path);
           if (removed.size() == 1) {
             FailPoints.check("forget.DATA_REWRITTEN.after-first-removal");

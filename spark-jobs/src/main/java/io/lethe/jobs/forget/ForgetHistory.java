@@ -4,40 +4,52 @@ import io.lethe.store.LetheStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Reads every forget batch's journal into timelines, for {@code lethe report} and {@code lethe requests}.
- * Journal detail keys it relies on: {@code requests} (ACKNOWLEDGED), {@code retrainSeconds} (shard to seconds)
- * and {@code fullRetrainEstimateSeconds} (RETRAINED).
+ * Reads every forget batch's journal into timelines, for {@code lethe report} and {@code lethe requests}, and the
+ * history of deletions per slice that deletion priors are estimated from.
  */
 public final class ForgetHistory {
-  public static final String REQUESTS = "requests";
-  public static final String RETRAIN_SECONDS = "retrainSeconds";
-  public static final String FULL_RETRAIN_ESTIMATE_SECONDS = "fullRetrainEstimateSeconds";
-
   private ForgetHistory() {}
 
   public static List<ForgetTimeline> load(LetheStore store) {
     List<ForgetTimeline> timelines = new ArrayList<>();
     for (String batchId : ForgetJournal.batchIds(store)) {
-      List<JournalEntry> steps = new ForgetJournal(store, batchId).entries();
-      long requests = 0;
-      Map<Integer, Double> retrain = new TreeMap<>();
-      double estimate = Double.NaN;
-      for (JournalEntry step : steps) {
-        if (step.details().get(REQUESTS) instanceof Number n) {
-          requests = n.longValue();
-        }
-        if (step.details().get(RETRAIN_SECONDS) instanceof Map<?, ?> seconds) {
-          seconds.forEach((shard, s) -> retrain.put(Integer.valueOf(shard.toString()), ((Number) s).doubleValue()));
-        }
-        if (step.details().get(FULL_RETRAIN_ESTIMATE_SECONDS) instanceof Number n) {
-          estimate = n.doubleValue();
-        }
-      }
+      ForgetJournal journal = new ForgetJournal(store, batchId);
+      List<JournalEntry> steps = journal.entries();
+      long requests = journal.find(StepResult.Acknowledged.class).map(StepResult.Acknowledged::requests).orElse(0L);
+      Optional<StepResult.Retrained> retrained = journal.find(StepResult.Retrained.class);
+      Map<Integer, Double> retrain = new TreeMap<>(retrained.map(StepResult.Retrained::retrainSeconds)
+          .orElse(Map.of()));
+      double estimate = retrained.map(StepResult.Retrained::fullRetrainEstimateSeconds).orElse(Double.NaN);
       timelines.add(new ForgetTimeline(batchId, requests, steps, retrain, estimate));
     }
     return timelines;
+  }
+
+  /**
+   * Training rows deleted so far per shard and slice (shard to counts indexed by slice), from every routed batch:
+   * the ledger's history that S3T's bipartite selection turns into deletion priors. A journal of format 1 recorded
+   * only each shard's earliest affected slice, which counts once.
+   */
+  public static Map<Integer, long[]> deletionsPerSlice(LetheStore store, int numSlices) {
+    Map<Integer, long[]> counts = new TreeMap<>();
+    for (String batchId : ForgetJournal.batchIds(store)) {
+      new ForgetJournal(store, batchId).find(StepResult.Routed.class).ifPresent(routed -> {
+        if (routed.deletedRows() != null) {
+          routed.deletedRows().forEach((shard, slices) -> slices.forEach((slice, rows) -> {
+            if (slice < numSlices) {
+              counts.computeIfAbsent(shard, s -> new long[numSlices])[slice] += rows;
+            }
+          }));
+        } else {
+          routed.affectedSlices().forEach((shard, slices) -> slices.stream().filter(slice -> slice < numSlices)
+              .forEach(slice -> counts.computeIfAbsent(shard, s -> new long[numSlices])[slice]++));
+        }
+      });
+    }
+    return counts;
   }
 }

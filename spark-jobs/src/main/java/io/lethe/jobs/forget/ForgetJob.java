@@ -4,31 +4,26 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
-import io.lethe.jobs.train.ShardTrainResult;
-import io.lethe.jobs.train.TrainJob;
-import io.lethe.models.ModelSpec;
-import io.lethe.models.Provenance;
 import io.lethe.prep.ExampleSchema;
 import io.lethe.prep.ExamplesReader;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
-import io.lethe.store.StoreException;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -101,10 +96,8 @@ public final class ForgetJob {
           + UUID.randomUUID().toString().substring(0, 6);
       ForgetJournal journal = new ForgetJournal(store, batchId);
       FailPoints.check("forget.ACKNOWLEDGED");
-      journal.append(ForgetState.ACKNOWLEDGED, Map.of(
-          ForgetJournal.SUBMISSIONS, pending.stream().map(Ledger.Submission::id).toList(),
-          ForgetHistory.REQUESTS, pending.stream().mapToLong(Ledger.Submission::requests).sum(),
-          "earliestAcknowledgedAt", pending.get(0).acknowledgedAt()));
+      journal.append(new StepResult.Acknowledged(pending.stream().map(Ledger.Submission::id).toList(),
+          pending.stream().mapToLong(Ledger.Submission::requests).sum(), pending.get(0).acknowledgedAt()));
       process(journal);
       processed.add(journal);
     }
@@ -122,7 +115,7 @@ public final class ForgetJob {
       if (next.ordinal() <= done.ordinal()) {
         continue;
       }
-      Map<String, Object> details = switch (next) {
+      StepResult result = switch (next) {
         case ROUTED -> route(journal);
         case SERVING_CLEAN -> serveClean(journal);
         case DATA_REWRITTEN -> new DataRewrite(spark, store, ledger, settings).run(journal);
@@ -133,12 +126,12 @@ public final class ForgetJob {
         case ACKNOWLEDGED -> throw new IllegalStateException("unreachable");
       };
       FailPoints.check("forget." + next.name());
-      journal.append(next, details);
+      journal.append(result);
       LOG.info("Forget batch {}: {}", journal.batchId(), next);
     }
   }
 
-  private Map<String, Object> route(ForgetJournal journal) {
+  private StepResult.Routed route(ForgetJournal journal) {
     DataManifest data = store.readLatestDataManifest();
     GenerationManifest generation = store.readServedGeneration();
     Dataset<Row> members = members(journal).select(RequestReader.REQUEST_ID, RequestReader.ID_KIND,
@@ -172,17 +165,18 @@ public final class ForgetJob {
     }
     matched.unpersist();
     members.unpersist();
-    // One pass over the routing: per split and shard, the rows and the earliest slice.
-    Map<String, Object> affected = new TreeMap<>();
+    // One pass over the routing: per split, shard and slice, the rows (distinct requests for the not-found count).
+    Map<Integer, Map<Integer, Long>> deletedRows = new TreeMap<>();
     long trainRows = 0;
     long testRows = 0;
     long notFound = 0;
-    for (Row r : ledger.routed(journal.batchId()).groupBy(col(SPLIT), col(ExampleSchema.SHARD))
-        .agg(min(ExampleSchema.SLICE), count(lit(1)), countDistinct(col(RequestReader.REQUEST_ID)))
+    for (Row r : ledger.routed(journal.batchId()).groupBy(col(SPLIT), col(ExampleSchema.SHARD),
+            col(ExampleSchema.SLICE))
+        .agg(count(lit(1)), countDistinct(col(RequestReader.REQUEST_ID)))
         .collectAsList()) {
       String split = r.isNullAt(0) ? null : r.getString(0);
       if (TRAIN.equals(split)) {
-        affected.put(Integer.toString(r.getInt(1)), r.getInt(2));
+        deletedRows.computeIfAbsent(r.getInt(1), s -> new TreeMap<>()).put(r.getInt(2), r.getLong(3));
         trainRows += r.getLong(3);
       } else if (TEST.equals(split)) {
         testRows += r.getLong(3);
@@ -190,137 +184,83 @@ public final class ForgetJob {
         notFound += r.getLong(4);
       }
     }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("dataVersion", data.version());
-    details.put("generation", generation.number());
-    details.put("affectedShards", affected);
-    details.put("trainRows", trainRows);
-    details.put("testRows", testRows);
-    details.put("notFound", notFound);
-    Map<Integer, Integer> shards = new TreeMap<>();
-    affected.forEach((k, v) -> shards.put(Integer.valueOf(k), (Integer) v));
-    details.put(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS, fullTrainingSeconds(generation, shards.keySet()));
-    return details;
+    return new StepResult.Routed(data.version(), generation.number(), deletedRows, null, trainRows, testRows,
+        notFound, fullTrainingSeconds(generation, deletedRows.keySet()));
   }
 
-  /** Earliest affected slice per shard, as ROUTED recorded it. */
-  static Map<Integer, Integer> affectedShards(ForgetJournal journal) {
-    Map<Integer, Integer> affected = new TreeMap<>();
-    Object raw = journal.entry(ForgetState.ROUTED).details().get("affectedShards");
-    if (raw instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> affected.put(Integer.valueOf(k.toString()), ((Number) v).intValue()));
-    }
-    return affected;
+  /** Affected slices per shard, as ROUTED recorded them. */
+  static Map<Integer, Set<Integer>> affectedShards(ForgetJournal journal) {
+    return journal.result(StepResult.Routed.class).affectedSlices();
   }
 
-  private static String cleanReason(String batchId) {
-    return "forget " + batchId + ": clean prefix";
+  private static String cleanKey(String batchId) {
+    return "forget/" + batchId + "/clean";
   }
 
-  private static String retrainedReason(String batchId) {
-    return "forget " + batchId + ": retrained";
+  private static String retrainedKey(String batchId) {
+    return "forget/" + batchId + "/retrained";
   }
 
-  private Optional<GenerationManifest> generationWithReason(String reason) {
-    List<Long> numbers = store.generations();
-    for (int i = numbers.size() - 1; i >= 0; i--) {
-      GenerationManifest g = store.readGeneration(numbers.get(i));
-      if (g.reason().equals(reason)) {
-        return Optional.of(g);
-      }
-    }
-    return Optional.empty();
-  }
-
-  private Map<String, Object> serveClean(ForgetJournal journal) {
-    Map<Integer, Integer> affected = affectedShards(journal);
-    GenerationManifest before = store.readGeneration(
-        ((Number) journal.entry(ForgetState.ROUTED).details().get("generation")).longValue());
-    GenerationManifest clean = generationWithReason(cleanReason(journal.batchId())).orElse(null);
+  private StepResult.ServingClean serveClean(ForgetJournal journal) {
+    Map<Integer, Set<Integer>> affected = affectedShards(journal);
+    GenerationManifest before = store.readGeneration(journal.result(StepResult.Routed.class).generation());
+    GenerationManifest clean = store.generationWithKey(cleanKey(journal.batchId())).orElse(null);
     if (clean == null && affected.isEmpty()) {
       clean = before;
     } else if (clean == null) {
-      List<GenerationManifest.ShardEntry> shards = new ArrayList<>();
-      for (GenerationManifest.ShardEntry entry : before.shards()) {
-        Integer earliest = affected.get(entry.shard());
-        if (earliest == null) {
-          shards.add(entry);
-          continue;
+      GenerationManifest.Builder next = GenerationManifest.buildFrom(before)
+          .number(store.latestGeneration().getAsLong() + 1)
+          .createdAt(store.clock().instant().toString())
+          .reason("forget " + journal.batchId() + ": clean prefix")
+          .key(cleanKey(journal.batchId()));
+      for (ShardLineage lineage : before.shards()) {
+        Set<Integer> slices = affected.get(lineage.shard());
+        if (slices != null) {
+          next.shard(lineage.deactivate(slices, this::trainRows));
         }
-        int keep = Math.min(entry.servedSlice(), earliest - 1);
-        List<String> chain = keep < 0 ? List.of() : entry.chain().subList(0, keep + 1);
-        long rows = keep < 0 ? 0 : checkpoints.loadProvenance(chain.get(keep)).recordCount();
-        shards.add(new GenerationManifest.ShardEntry(entry.shard(), chain, keep, rows));
       }
-      long number = store.latestGeneration().getAsLong() + 1;
-      clean = new GenerationManifest(LetheStore.FORMAT_VERSION, number, before.number(),
-          store.clock().instant().toString(), cleanReason(journal.batchId()), before.dataVersion(),
-          before.configHash(), before.modelSpecJson(), before.numSlices(), before.nativeThreads(), shards);
+      clean = next.build();
       store.commitGeneration(clean);
     }
-    Instant acknowledged = Instant.parse(
-        (String) journal.entry(ForgetState.ACKNOWLEDGED).details().get("earliestAcknowledgedAt"));
+    Instant acknowledged = Instant.parse(journal.result(StepResult.Acknowledged.class).earliestAcknowledgedAt());
     double latency = Duration.between(acknowledged, Instant.parse(clean.createdAt())).toMillis() / 1000.0;
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("generation", clean.number());
-    details.put("generationBefore", before.number());
-    details.put("latencyFromAcknowledgementSeconds", affected.isEmpty() ? 0.0 : latency);
-    details.put("shardsLeftOut", clean.shards().stream().filter(s -> !s.isServed()).map(s -> s.shard()).toList());
-    LOG.info("Forget batch {}: generation {} serves clean checkpoints for shards {} ({} s after acknowledgement)",
+    LOG.info("Forget batch {}: generation {} serves clean prefixes for shards {} ({} s after acknowledgement)",
         journal.batchId(), clean.number(), affected.keySet(), latency);
-    return details;
+    return new StepResult.ServingClean(clean.number(), before.number(), affected.isEmpty() ? 0.0 : latency,
+        clean.shards().stream().filter(s -> !s.isServed()).map(ShardLineage::shard).toList());
   }
 
-  private Map<String, Object> retrain(ForgetJournal journal) {
-    Map<Integer, Integer> affected = affectedShards(journal);
-    Map<String, Object> details = new LinkedHashMap<>();
-    if (affected.isEmpty()) {
-      details.put(ForgetHistory.RETRAIN_SECONDS, Map.of());
-      details.put(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS, 0.0);
-      return details;
+  private long trainRows(String checkpoint) {
+    return checkpoints.loadProvenance(checkpoint).recordCount();
+  }
+
+  private StepResult.Retrained retrain(ForgetJournal journal) {
+    Map<Integer, Set<Integer>> affected = affectedShards(journal);
+    double estimate = journal.result(StepResult.Routed.class).fullRetrainEstimateSeconds();
+    GenerationManifest clean = store.readGeneration(journal.result(StepResult.ServingClean.class).generation());
+    DataManifest data = store.readDataManifest(journal.result(StepResult.DataRewritten.class).dataVersion());
+    Set<Integer> shards = settings.forget().retrain() == LetheSettings.RetrainMode.IMMEDIATE
+        ? affected.keySet()
+        : RetrainPolicy.shardsToRetrain(clean, data, settings.forget());
+    if (shards.isEmpty()) {
+      boolean deferred = clean.shards().stream().anyMatch(s -> !s.servesFullLineage(clean.numSlices()));
+      return new StepResult.Retrained(Map.of(), affected.isEmpty() ? 0.0 : estimate, Map.of(), null, deferred);
     }
-    GenerationManifest clean = store.readGeneration(
-        ((Number) journal.entry(ForgetState.SERVING_CLEAN).details().get("generation")).longValue());
-    DataManifest data = store.readDataManifest(
-        ((Number) journal.entry(ForgetState.DATA_REWRITTEN).details().get("dataVersion")).intValue());
-    if (clean.nativeThreads() != settings.training().nativeThreads()) {
-      throw new StoreException("The served models were trained with " + clean.nativeThreads() + " native"
-          + " thread(s) but lethe.training.native-threads is " + settings.training().nativeThreads() + "; the"
-          + " retrained shards would not match them bit for bit. Set it to " + clean.nativeThreads() + ".");
-    }
-    ModelSpec spec = ModelSpec.fromJson(clean.modelSpecJson());
-    List<TrainJob.ShardPlan> plans = new ArrayList<>();
-    for (int shard : affected.keySet()) {
-      GenerationManifest.ShardEntry entry = clean.shard(shard).orElseThrow();
-      plans.add(entry.isServed()
-          ? TrainJob.ShardPlan.resume(shard, entry.servedCheckpoint(), entry.chain())
-          : TrainJob.ShardPlan.fromScratch(shard));
-    }
-    Map<Integer, ShardTrainResult> results = TrainJob.trainShards(spark, store, settings, data, spec, plans);
-    Map<String, Object> seconds = new TreeMap<>();
-    Map<String, Object> chains = new TreeMap<>();
-    results.forEach((shard, r) -> {
-      seconds.put(Integer.toString(shard), r.seconds());
-      chains.put(Integer.toString(shard), r.provenance().stream().map(Provenance::zipSha256).toList());
-    });
-    details.put(ForgetHistory.RETRAIN_SECONDS, seconds);
-    details.put(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS,
-        journal.entry(ForgetState.ROUTED).details().get(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS));
-    details.put("retrainedCheckpoints", chains);
-    return details;
+    Retraining.Outcome outcome = new Retraining(spark, store, settings).run(clean, data, shards);
+    return new StepResult.Retrained(outcome.seconds(), estimate, outcome.appended(), null, false);
   }
 
   /**
-   * What training the affected shards from scratch cost when they were last trained: the sum of their slices'
-   * training seconds as their provenance records it. Read at routing time, before the purge removes those
-   * checkpoints.
+   * What training the affected shards from scratch cost when they were last trained: the sum of their stages'
+   * training seconds as their provenance records it (every sequence). Read at routing time, before the purge
+   * removes those checkpoints.
    */
   private double fullTrainingSeconds(GenerationManifest before, Iterable<Integer> shards) {
     double total = 0;
     for (int shard : shards) {
-      Optional<GenerationManifest.ShardEntry> entry = before.shard(shard);
-      if (entry.isPresent()) {
-        for (String sha : entry.get().chain()) {
+      Optional<ShardLineage> lineage = before.shard(shard);
+      if (lineage.isPresent()) {
+        for (String sha : lineage.get().checkpoints()) {
           total += checkpoints.loadProvenance(sha).trainSeconds();
         }
       }
@@ -328,38 +268,22 @@ public final class ForgetJob {
     return total;
   }
 
-  private Map<String, Object> publish(ForgetJournal journal) {
-    Map<Integer, Integer> affected = affectedShards(journal);
-    GenerationManifest clean = store.readGeneration(
-        ((Number) journal.entry(ForgetState.SERVING_CLEAN).details().get("generation")).longValue());
-    Map<String, Object> details = new LinkedHashMap<>();
-    if (affected.isEmpty()) {
-      details.put("generation", clean.number());
-      return details;
+  private StepResult.Published publish(ForgetJournal journal) {
+    GenerationManifest clean = store.readGeneration(journal.result(StepResult.ServingClean.class).generation());
+    StepResult.Retrained retrained = journal.result(StepResult.Retrained.class);
+    DataManifest data = store.readDataManifest(journal.result(StepResult.DataRewritten.class).dataVersion());
+    if (retrained.sequences().isEmpty()
+        && (affectedShards(journal).isEmpty() || clean.dataVersion() == data.version())) {
+      return new StepResult.Published(clean.number());
     }
-    GenerationManifest published = generationWithReason(retrainedReason(journal.batchId())).orElse(null);
+    GenerationManifest published = store.generationWithKey(retrainedKey(journal.batchId())).orElse(null);
     if (published == null) {
-      DataManifest data = store.readDataManifest(
-          ((Number) journal.entry(ForgetState.DATA_REWRITTEN).details().get("dataVersion")).intValue());
-      Map<?, ?> chains = (Map<?, ?>) journal.entry(ForgetState.RETRAINED).details().get("retrainedCheckpoints");
-      List<GenerationManifest.ShardEntry> shards = new ArrayList<>();
-      for (GenerationManifest.ShardEntry entry : clean.shards()) {
-        Object retrained = chains.get(Integer.toString(entry.shard()));
-        if (retrained == null) {
-          shards.add(entry);
-          continue;
-        }
-        List<String> chain = new ArrayList<>(entry.chain());
-        ((List<?>) retrained).forEach(sha -> chain.add((String) sha));
-        long rows = checkpoints.loadProvenance(chain.get(chain.size() - 1)).recordCount();
-        shards.add(new GenerationManifest.ShardEntry(entry.shard(), chain, chain.size() - 1, rows));
-      }
-      published = new GenerationManifest(LetheStore.FORMAT_VERSION, store.latestGeneration().getAsLong() + 1,
-          clean.number(), store.clock().instant().toString(), retrainedReason(journal.batchId()), data.version(),
-          clean.configHash(), clean.modelSpecJson(), clean.numSlices(), clean.nativeThreads(), shards);
-      store.commitGeneration(published);
+      // Deferred without retraining, this moves the deactivated lineages onto the new data version: their
+      // checkpoints trained on untouched slices only, which the new version holds unchanged.
+      String reason = retrained.sequences().isEmpty() ? ": deactivated, retrain pending" : ": retrained";
+      published = Retraining.publish(store, clean, data, retrained.sequences(), "forget " + journal.batchId()
+          + reason, retrainedKey(journal.batchId()), this::trainRows);
     }
-    details.put("generation", published.number());
-    return details;
+    return new StepResult.Published(published.number());
   }
 }

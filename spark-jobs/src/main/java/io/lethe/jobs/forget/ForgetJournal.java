@@ -42,8 +42,11 @@ public final class ForgetJournal {
     return batchId;
   }
 
-  /** Commits {@code state} as the batch's next step, chained into the store's audit trail. */
-  public JournalEntry append(ForgetState state, Map<String, Object> details) {
+  /** Commits {@code result} as the batch's next step, chained into the store's audit trail. */
+  @SuppressWarnings("unchecked")
+  public JournalEntry append(StepResult result) {
+    ForgetState state = result.state();
+    Map<String, Object> details = Json.convert(result, Map.class, state + " result");
     JournalEntry entry = new JournalEntry(batchId, state, store.clock().instant().toString(), details);
     Path file = new Path(journalDir(), String.format(Locale.ROOT, "%02d-%s.json", state.ordinal(), state.name()));
     @SuppressWarnings("unchecked")
@@ -75,15 +78,29 @@ public final class ForgetJournal {
         "Forget batch " + batchId + " has no committed " + state + " step; its journal is incomplete."));
   }
 
-  /** The ledger submissions a batch took, as its ACKNOWLEDGED step recorded them; empty before that step. */
-  public static List<String> submissions(ForgetJournal journal) {
-    return journal.entries().stream().filter(e -> e.state() == ForgetState.ACKNOWLEDGED).findFirst()
-        .map(e -> ((List<?>) e.details().get(SUBMISSIONS)).stream().map(String::valueOf).toList())
-        .orElse(List.of());
+  /** The typed result of the committed step of {@code type}; fails if the batch never reached it. */
+  public <T extends StepResult> T result(Class<T> type) {
+    return find(type).orElseThrow(() -> new StoreException("Forget batch " + batchId + " has no committed "
+        + stateOf(type) + " step; its journal is incomplete."));
   }
 
-  /** ACKNOWLEDGED detail naming the batch's ledger submissions: the commit of its membership. */
-  public static final String SUBMISSIONS = "submissions";
+  /** The typed result of the step of {@code type}, if the batch committed it. */
+  public <T extends StepResult> Optional<T> find(Class<T> type) {
+    ForgetState state = stateOf(type);
+    return entries().stream().filter(e -> e.state() == state).findFirst()
+        .map(e -> Json.convert(e.details(), type, "forget batch " + batchId + " step " + state));
+  }
+
+  private static ForgetState stateOf(Class<? extends StepResult> type) {
+    return ForgetState.valueOf(type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2")
+        .toUpperCase(Locale.ROOT));
+  }
+
+  /** The ledger submissions a batch took, as its ACKNOWLEDGED step recorded them; empty before that step. */
+  public static List<String> submissions(ForgetJournal journal) {
+    return journal.find(StepResult.Acknowledged.class).map(StepResult.Acknowledged::submissions)
+        .orElse(List.of());
+  }
 
   /** All batch ids in the ledger, oldest first (ids start with their creation time). */
   public static List<String> batchIds(LetheStore store) {

@@ -17,11 +17,13 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -53,7 +55,13 @@ public record ForgetReport(
     int dataFilesRemoved,
     Map<String, Object> before,
     Map<String, Object> servingClean,
-    double testAccuracyAfter) {
+    double testAccuracyAfter,
+    String unlearning) {
+
+  /** {@link #unlearning} of a batch whose shards were retrained (or needed no retraining). */
+  public static final String RETRAINED = "retrained";
+  /** {@link #unlearning} of a deferred batch that ended serving deactivated prefixes. */
+  public static final String RETRAIN_PENDING = "unlearned-by-deactivation-retrain-pending";
 
   /** Rows sampled for the membership-inference check (forgotten rows are all taken up to this many). */
   static final int SAMPLE = 2000;
@@ -80,12 +88,16 @@ public record ForgetReport(
     s.append(String.format("Forget batch %s%n", batchId));
     s.append(String.format("  requests: %d (%d not found); rows deleted: %d train, %d test%n", requests, notFound,
         trainRowsDeleted, testRowsDeleted));
-    s.append(String.format("  shards touched (earliest slice): %s%n", shardsTouched));
+    s.append(String.format("  shards touched (deleted slices): %s%n", shardsTouched));
     s.append(String.format("  generations: %d before, %d serving clean prefixes (%.2f s after acknowledgement),"
         + " %d after retraining%n", generationBefore, generationServingClean, latencyToServingCleanSeconds,
         generationAfter));
-    s.append(String.format("  retraining: %.1f s %s vs %.1f s to train those shards from scratch (%.1fx faster)%n",
-        totalRetrainSeconds, retrainSeconds, fullRetrainEstimateSeconds, speedup));
+    if (RETRAIN_PENDING.equals(unlearning)) {
+      s.append(String.format("  unlearned by deactivation; retraining deferred (lethe retrain)%n"));
+    } else {
+      s.append(String.format("  retraining: %.1f s %s vs %.1f s to train those shards from scratch (%.1fx"
+          + " faster)%n", totalRetrainSeconds, retrainSeconds, fullRetrainEstimateSeconds, speedup));
+    }
     s.append(String.format("  purged %d checkpoint(s), removed %d data file(s)%n", checkpointsPurged,
         dataFilesRemoved));
     if (before.isEmpty() && servingClean.isEmpty()) {
@@ -136,15 +148,15 @@ public record ForgetReport(
       Column isDeleted = col(ExampleSchema.RECORD_ID).equalTo(col("deleted_record_id"));
       // Deterministic samples by a hash of the record id: no sort of the feature rows, no shuffle.
       Dataset<Row> forgotten = sample(examples.join(deletedTrain, isDeleted, "left_semi"),
-          ((Number) journal.entry(ForgetState.ROUTED).details().get("trainRows")).longValue(), SAMPLE);
+          journal.result(StepResult.Routed.class).trainRows(), SAMPLE);
       Dataset<Row> retained = sample(examples.join(deletedTrain, isDeleted, "left_anti"), old.trainRows(), SAMPLE);
       Dataset<Row> test = sample(ExamplesReader.testSplit(spark, store, old), old.testRows(), 2 * SAMPLE);
       LabelledRows f = LabelledRows.collect(forgotten, old.numFeatures());
       LabelledRows r = LabelledRows.collect(retained, old.numFeatures());
       LabelledRows t = LabelledRows.collect(test, old.numFeatures());
       Map<String, Object> measurements = new LinkedHashMap<>();
-      long before = ((Number) journal.entry(ForgetState.ROUTED).details().get("generation")).longValue();
-      long clean = ((Number) journal.entry(ForgetState.SERVING_CLEAN).details().get("generation")).longValue();
+      long before = journal.result(StepResult.Routed.class).generation();
+      long clean = journal.result(StepResult.ServingClean.class).generation();
       measurements.put("before", measure(store.readGeneration(before), old, f, r, t));
       measurements.put("servingClean", measure(store.readGeneration(clean), old, f, r, t));
       store.commitNewFile(path, Json.write(measurements).getBytes(StandardCharsets.UTF_8), true);
@@ -186,8 +198,8 @@ public record ForgetReport(
       return m;
     }
 
-    /** Writes the report (idempotently) and returns the COMPLETED step's details. */
-    Map<String, Object> complete(ForgetJournal journal) {
+    /** Writes the report (idempotently) and returns the COMPLETED step's result. */
+    StepResult.Completed complete(ForgetJournal journal) {
       String batchId = journal.batchId();
       if (!store.exists(jsonPath(store, batchId))) {
         ForgetReport report = build(journal);
@@ -195,47 +207,49 @@ public record ForgetReport(
         store.commitNewFile(jsonPath(store, batchId), Json.write(report).getBytes(StandardCharsets.UTF_8), true);
       }
       ForgetReport report = load(store, batchId);
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("report", jsonPath(store, batchId).toString());
-      details.put("testAccuracyAfter", report.testAccuracyAfter());
-      return details;
+      return new StepResult.Completed(jsonPath(store, batchId).toString(), report.testAccuracyAfter(),
+          RETRAIN_PENDING.equals(report.unlearning()));
     }
 
     @SuppressWarnings("unchecked")
     private ForgetReport build(ForgetJournal journal) {
-      Map<String, Object> routed = journal.entry(ForgetState.ROUTED).details();
-      Map<String, Object> clean = journal.entry(ForgetState.SERVING_CLEAN).details();
-      Map<String, Object> rewritten = journal.entry(ForgetState.DATA_REWRITTEN).details();
-      Map<String, Object> purged = journal.entry(ForgetState.PURGED).details();
-      Map<String, Object> retrained = journal.entry(ForgetState.RETRAINED).details();
-      long after = ((Number) journal.entry(ForgetState.PUBLISHED).details().get("generation")).longValue();
-      Map<String, Object> seconds = (Map<String, Object>) retrained.get(ForgetHistory.RETRAIN_SECONDS);
-      double total = seconds.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
-      double estimate = ((Number) retrained.get(ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS)).doubleValue();
+      StepResult.Routed routed = journal.result(StepResult.Routed.class);
+      StepResult.ServingClean clean = journal.result(StepResult.ServingClean.class);
+      StepResult.DataRewritten rewritten = journal.result(StepResult.DataRewritten.class);
+      StepResult.Purged purged = journal.result(StepResult.Purged.class);
+      StepResult.Retrained retrained = journal.result(StepResult.Retrained.class);
+      long after = journal.result(StepResult.Published.class).generation();
+      Map<String, Object> seconds = new TreeMap<>();
+      retrained.retrainSeconds().forEach((shard, s) -> seconds.put(Integer.toString(shard), s));
+      double total = retrained.retrainSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
+      double estimate = retrained.fullRetrainEstimateSeconds();
+      Map<String, Object> touched = new TreeMap<>();
+      routed.affectedSlices().forEach((shard, slices) -> touched.put(Integer.toString(shard), List.copyOf(slices)));
       Map<String, Object> measured = store.exists(measurementsPath(store, journal.batchId()))
           ? Json.read(store.readString(measurementsPath(store, journal.batchId())), Map.class, "measurements")
           : Map.of();
       GenerationManifest published = store.readGeneration(after);
-      DataManifest data = store.readDataManifest(published.dataVersion());
+      DataManifest data = store.readDataManifest(journal.result(StepResult.DataRewritten.class).dataVersion());
       double accuracyAfter = published.servedShards().isEmpty() || data.test() == null ? Double.NaN
           : EvaluateJob.evaluate(spark, store, settings, data, published, ExamplesReader.testSplit(spark, store,
               data), false).ensembleAccuracy().get(Aggregation.MEAN_SOFTMAX.configName());
       return new ForgetReport(journal.batchId(),
-          ((Number) journal.entry(ForgetState.ACKNOWLEDGED).details().get(ForgetHistory.REQUESTS)).longValue(),
-          ((Number) routed.get("notFound")).longValue(),
-          ((Number) routed.get("trainRows")).longValue(),
-          ((Number) routed.get("testRows")).longValue(),
-          (Map<String, Object>) routed.get("affectedShards"),
-          ((Number) routed.get("generation")).longValue(),
-          ((Number) clean.get("generation")).longValue(),
+          journal.result(StepResult.Acknowledged.class).requests(),
+          routed.notFound(),
+          routed.trainRows(),
+          routed.testRows(),
+          touched,
+          routed.generation(),
+          clean.generation(),
           after,
-          ((Number) clean.get("latencyFromAcknowledgementSeconds")).doubleValue(),
+          clean.latencyFromAcknowledgementSeconds(),
           seconds, round(total), round(estimate), total > 0 ? round(estimate / total) : Double.NaN,
-          ((List<?>) purged.get("purgedCheckpoints")).size(),
-          ((List<?>) rewritten.get("removedFiles")).size(),
+          purged.purgedCheckpoints().size(),
+          rewritten.removedFiles().size(),
           (Map<String, Object>) measured.getOrDefault("before", Map.of()),
           (Map<String, Object>) measured.getOrDefault("servingClean", Map.of()),
-          round(accuracyAfter));
+          round(accuracyAfter),
+          retrained.deferred() ? RETRAIN_PENDING : RETRAINED);
     }
   }
 
@@ -249,7 +263,7 @@ public record ForgetReport(
     Ensemble(LetheStore store, GenerationManifest generation, int numFeatures, int batchSize) {
       CheckpointRepository checkpoints = new CheckpointRepository(store);
       generation.servedShards().forEach(s -> models.add(checkpoints.loadModel(s.servedCheckpoint())));
-      this.weights = generation.servedShards().stream().mapToDouble(GenerationManifest.ShardEntry::trainRows)
+      this.weights = generation.servedShards().stream().mapToDouble(ShardLineage::trainRows)
           .toArray();
       this.numFeatures = numFeatures;
       this.batchSize = batchSize;

@@ -9,14 +9,16 @@ public enum ForgetState {
   ACKNOWLEDGED,
   /** Every request is resolved to the (shard, slice) of its rows, or marked not found. */
   ROUTED,
-  /** A generation is published in which each affected shard serves the checkpoint from before its earliest
-   *  affected slice, or is left out: from here on, predictions no longer carry the deleted records. */
+  /** A generation is published in which each affected shard serves the longest prefix, among its slice orders,
+   *  holding none of its affected slices, or is left out: from here on, predictions no longer carry the deleted
+   *  records. */
   SERVING_CLEAN,
   /** A data version without the deleted rows is committed and the old files of the rewritten partitions removed. */
   DATA_REWRITTEN,
   /** Every checkpoint (and record-id set) that saw a deleted record is deleted, as are staging leftovers. */
   PURGED,
-  /** Each affected shard is retrained from its clean checkpoint on the remaining data. */
+  /** Each affected shard's cut orders are retrained from their clean stages on the remaining data; with deferred
+   *  retraining, only the shards past a threshold (possibly none). */
   RETRAINED,
   /** The generation serving the retrained shards is published. */
   PUBLISHED,

@@ -10,9 +10,7 @@ import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.Dataset;
@@ -22,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PURGED step: deletes every checkpoint whose provenance shows it saw a deleted record (intermediate slice
- * checkpoints of older generations included), the record-id sets holding deleted ids, and staging leftovers. It
+ * The PURGED step: deletes every checkpoint whose provenance shows it saw a deleted record (every stage of every
+ * slice order, those of older generations included), the record-id sets holding deleted ids, and staging leftovers. It
  * runs right after the clean generation is served, so nothing it deletes is needed for serving; it refuses to
  * delete a checkpoint the served generation still uses.
  */
@@ -42,41 +40,20 @@ final class Purge {
         .as(Encoders.STRING()).collectAsList());
   }
 
-  /** A checkpoint a PURGED step removed. */
-  record Purged(String sha256, int shard, int slice) {}
-
-  /** The checkpoints a batch's PURGED step removed, as its journal entry records them. */
-  static List<Purged> purged(JournalEntry entry) {
-    List<Purged> purged = new ArrayList<>();
-    if (entry.details().get("purgedCheckpoints") instanceof List<?> list) {
-      for (Object item : list) {
-        Map<?, ?> record = (Map<?, ?>) item;
-        purged.add(new Purged((String) record.get("sha256"), ((Number) record.get("shard")).intValue(),
-            ((Number) record.get("slice")).intValue()));
-      }
-    }
-    return purged;
-  }
-
-  Map<String, Object> run(ForgetJournal journal, Dataset<Row> routed) {
+  StepResult.Purged run(ForgetJournal journal, Dataset<Row> routed) {
     Set<String> deleted = deletedIds(routed);
     CheckpointScan scan = new CheckpointScan(store);
     GenerationManifest served = store.readServedGeneration();
-    Set<String> inUse = new HashSet<>();
-    served.shards().forEach(s -> inUse.addAll(s.chain()));
-    List<Map<String, Object>> purged = new ArrayList<>();
+    Set<String> inUse = new HashSet<>(served.checkpoints());
+    List<StepResult.PurgedCheckpoint> purged = new ArrayList<>();
     for (CheckpointScan.Tainted t : scan.tainted(deleted)) {
       if (inUse.contains(t.sha256())) {
         throw new StoreException("Refusing to purge checkpoint " + t.sha256() + " (shard " + t.shard() + " slice "
             + t.slice() + "): generation " + served.number() + " still serves it although it saw deleted records."
             + " The store is inconsistent; run `lethe verify` and report this.");
       }
-      Map<String, Object> record = new LinkedHashMap<>();
-      record.put("sha256", t.sha256());
-      record.put("shard", t.shard());
-      record.put("slice", t.slice());
-      record.put("reason", t.unverifiable() ? "record-id sets missing" : "trained on deleted records");
-      purged.add(record);
+      purged.add(new StepResult.PurgedCheckpoint(t.sha256(), t.shard(), t.slice(),
+          t.unverifiable() ? "record-id sets missing" : "trained on deleted records"));
       store.deleteIfExists(store.layout().checkpointZip(t.sha256()));
       store.deleteIfExists(store.layout().checkpointProvenance(t.sha256()));
       if (purged.size() == 1) {
@@ -93,10 +70,6 @@ final class Purge {
     }
     LOG.info("Forget batch {}: purged {} checkpoint(s), {} record-id set(s), {} staging leftover(s)",
         journal.batchId(), purged.size(), sets.size(), staging);
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("purgedCheckpoints", purged);
-    details.put("purgedRecordIdSets", sets);
-    details.put("stagingLeftoversRemoved", staging);
-    return details;
+    return new StepResult.Purged(purged, sets, staging);
   }
 }

@@ -11,10 +11,10 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
 import io.lethe.prep.ExampleSchema;
+import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -60,6 +60,7 @@ public final class RequestStatus {
       batchSchema = batchSchema.add(timeColumn(step), DataTypes.StringType, true);
     }
     List<Row> batches = new ArrayList<>();
+    GenerationManifest served = store.latestGeneration().isPresent() ? store.readServedGeneration() : null;
     Dataset<Row> members = null;
     Dataset<Row> routed = null;
     for (String batchId : ForgetJournal.batchIds(store)) {
@@ -70,10 +71,14 @@ public final class RequestStatus {
       ForgetState state = entries.get(entries.size() - 1).state();
       List<Object> values = new ArrayList<>(List.of(batchId, state.name(), state.requestStatus(),
           state.compareTo(ForgetState.ROUTED) >= 0));
-      values.add(number(entries, ForgetState.ROUTED, "generation"));
-      values.add(number(entries, ForgetState.PUBLISHED, "generation"));
-      values.add(list(entries, ForgetState.PURGED, "purgedCheckpoints", "sha256"));
-      values.add(list(entries, ForgetState.DATA_REWRITTEN, "removedFiles", "sha256"));
+      ForgetJournal journal = new ForgetJournal(store, batchId);
+      values.set(2, status(state, journal, served));
+      values.add(journal.find(StepResult.Routed.class).map(StepResult.Routed::generation).orElse(null));
+      values.add(journal.find(StepResult.Published.class).map(StepResult.Published::generation).orElse(null));
+      values.add(journal.find(StepResult.Purged.class).map(p -> p.purgedCheckpoints().stream()
+          .map(StepResult.PurgedCheckpoint::sha256).collect(Collectors.joining(";"))).orElse(null));
+      values.add(journal.find(StepResult.DataRewritten.class).map(r -> r.removedFiles().stream()
+          .map(StepResult.RemovedFile::sha256).collect(Collectors.joining(";"))).orElse(null));
       for (ForgetState step : STEPS) {
         values.add(entries.stream().filter(e -> e.state() == step).map(JournalEntry::at).findFirst().orElse(null));
       }
@@ -117,16 +122,20 @@ public final class RequestStatus {
         RequestReader.REQUEST_ID);
   }
 
-  private static Long number(List<JournalEntry> entries, ForgetState state, String key) {
-    return entries.stream().filter(e -> e.state() == state).findFirst()
-        .map(e -> e.details().get(key)).map(v -> ((Number) v).longValue()).orElse(null);
-  }
-
-  private static String list(List<JournalEntry> entries, ForgetState state, String key, String field) {
-    return entries.stream().filter(e -> e.state() == state).findFirst()
-        .map(e -> (List<?>) e.details().get(key))
-        .map(items -> items.stream().map(i -> String.valueOf(((Map<?, ?>) i).get(field)))
-            .collect(Collectors.joining(";")))
-        .orElse(null);
+  /**
+   * The status a batch gives its found requests: its state's, except that a completed batch whose affected shards
+   * the served generation still serves deactivated (retraining deferred) says so.
+   */
+  private static String status(ForgetState state, ForgetJournal journal, GenerationManifest served) {
+    if (state != ForgetState.COMPLETED || served == null
+        || !journal.result(StepResult.Completed.class).retrainPending()) {
+      return state.requestStatus();
+    }
+    for (int shard : journal.result(StepResult.Routed.class).affectedSlices().keySet()) {
+      if (served.shard(shard).map(s -> !s.servesFullLineage(served.numSlices())).orElse(false)) {
+        return ForgetReport.RETRAIN_PENDING;
+      }
+    }
+    return "completed";
   }
 }

@@ -8,10 +8,12 @@ import io.lethe.jobs.train.ShardTrainResult;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.Provenance;
+import io.lethe.models.SliceOrder;
 import io.lethe.prep.ExampleSchema;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,8 +40,8 @@ import org.apache.spark.sql.SparkSession;
  * record-id sets), the record-id sets themselves and staging leftovers — and that the store is intact: every
  * checkpoint zip and record-id set hashes to its name, every provenance describes the zip beside it, and no
  * generation names a checkpoint that is missing or that a purge removed after the generation's time. The ledger is not scanned: it keeps the deleted ids (never their features) as the audit trail.
- * With {@code --exact}, each shard touched by a forget is retrained from scratch on its remaining data and the
- * result must equal the served checkpoint bit for bit.
+ * With {@code --exact}, every slice order of each shard touched by a forget is trained from scratch on the remaining
+ * data and must reproduce the checkpoint the served generation keeps of it bit for bit.
  */
 public final class Verifier {
   private final SparkSession spark;
@@ -76,8 +78,15 @@ public final class Verifier {
     STAGING
   }
 
-  /** A shard's from-scratch retraining compared with what is served. */
-  public record ShardProof(int shard, String served, String fromScratch, boolean identical) {}
+  /**
+   * One sequence of a shard trained from scratch on the remaining data, compared with the last stage the served
+   * generation keeps of it.
+   *
+   * @param served that kept checkpoint's sha256
+   * @param servedNow whether it is the checkpoint the shard serves (rather than another kept order)
+   */
+  public record ShardProof(int shard, int sequence, int stage, String served, String fromScratch,
+      boolean identical, boolean servedNow) {}
 
   /** The outcome; {@link #ok()} decides the exit code. */
   public record Result(long deletedRecords, int batches, int dataFilesScanned, int checkpointsScanned,
@@ -118,12 +127,10 @@ public final class Verifier {
         deleted.addAll(Purge.deletedIds(ledger.routed(batchId)));
         touchedShards.addAll(ForgetJob.affectedShards(journal).keySet());
       }
-      JournalEntry clean = entries.stream().filter(e -> e.state() == ForgetState.SERVING_CLEAN).findFirst()
-          .orElse(null);
-      JournalEntry purged = entries.stream().filter(e -> e.state() == ForgetState.PURGED).findFirst().orElse(null);
-      if (clean != null && purged != null) {
-        purges.add(new PurgeRecord(batchId, ((Number) clean.details().get("generation")).longValue(),
-            Purge.purged(purged)));
+      Optional<StepResult.ServingClean> clean = journal.find(StepResult.ServingClean.class);
+      Optional<StepResult.Purged> purged = journal.find(StepResult.Purged.class);
+      if (clean.isPresent() && purged.isPresent()) {
+        purges.add(new PurgeRecord(batchId, clean.get().generation(), purged.get().purgedCheckpoints()));
       }
     }
     int dataFiles = scanData(deleted, findings, checks.contains(Check.DATA_FILES));
@@ -170,7 +177,7 @@ public final class Verifier {
   }
 
   /** What one batch's purge removed, and the clean-prefix generation published just before it. */
-  private record PurgeRecord(String batchId, long cleanGeneration, List<Purge.Purged> checkpoints) {}
+  private record PurgeRecord(String batchId, long cleanGeneration, List<StepResult.PurgedCheckpoint> checkpoints) {}
 
   private Set<String> checkpointZips() {
     Set<String> zips = new TreeSet<>();
@@ -214,8 +221,7 @@ public final class Verifier {
     long served = numbers.isEmpty() ? -1 : numbers.get(numbers.size() - 1);
     for (long number : numbers) {
       GenerationManifest generation = store.readGeneration(number);
-      Set<String> named = new LinkedHashSet<>();
-      generation.shards().forEach(s -> named.addAll(s.chain()));
+      Set<String> named = new LinkedHashSet<>(generation.checkpoints());
       List<String> purgedNamed = new ArrayList<>();
       List<String> missing = new ArrayList<>();
       for (String sha : named) {
@@ -227,7 +233,7 @@ public final class Verifier {
         if (purge.isEmpty()) {
           missing.add(sha);
         } else if (number > purge.get().cleanGeneration()) {
-          Purge.Purged c = purge.get().checkpoints().stream().filter(x -> x.sha256().equals(sha)).findFirst()
+          StepResult.PurgedCheckpoint c = purge.get().checkpoints().stream().filter(x -> x.sha256().equals(sha)).findFirst()
               .orElseThrow();
           purgedNamed.add("shard " + c.shard() + " slice " + c.slice() + " " + sha + " by batch "
               + purge.get().batchId());
@@ -284,25 +290,40 @@ public final class Verifier {
     return files.size();
   }
 
-  /** Retrains each touched shard from scratch (nothing stored) and compares with the served checkpoint. */
+  /**
+   * Trains every kept sequence of each touched shard from scratch in its own order (nothing stored) and compares
+   * the stage the served generation keeps with the kept checkpoint.
+   */
   private List<ShardProof> prove(GenerationManifest served, Set<Integer> shards) {
-    DataManifest data = store.readDataManifest(served.dataVersion());
+    DataManifest data = store.readLatestDataManifest();
     ModelSpec spec = ModelSpec.fromJson(served.modelSpecJson());
     if (served.nativeThreads() != settings.training().nativeThreads()) {
       throw new StoreException("The served models were trained with " + served.nativeThreads() + " native"
           + " thread(s) but lethe.training.native-threads is " + settings.training().nativeThreads()
           + "; an exact proof needs the same. Set it to " + served.nativeThreads() + ".");
     }
-    List<TrainJob.ShardPlan> plans = shards.stream().map(TrainJob.ShardPlan::proof).toList();
-    Map<Integer, ShardTrainResult> results = TrainJob.trainShards(spark, store, settings, data, spec, plans);
-    List<ShardProof> proofs = new ArrayList<>();
+    List<TrainJob.ShardPlan> plans = new ArrayList<>();
     for (int shard : shards) {
-      GenerationManifest.ShardEntry entry = served.shard(shard).orElseThrow();
-      String servedSha = entry.isServed() ? entry.servedCheckpoint() : "(left out)";
-      ShardTrainResult result = results.get(shard);
-      String fresh = result == null ? "(no rows)"
-          : result.provenance().get(result.provenance().size() - 1).zipSha256();
-      proofs.add(new ShardProof(shard, servedSha, fresh, servedSha.equals(fresh)));
+      List<ShardLineage.Sequence> sequences = served.shard(shard).orElseThrow().sequences();
+      for (int i = 0; i < sequences.size(); i++) {
+        if (sequences.get(i).stages() > 0) {
+          plans.add(TrainJob.ShardPlan.proof(shard, i, new SliceOrder(sequences.get(i).slices())));
+        }
+      }
+    }
+    Map<TrainJob.ShardPlan.Key, ShardTrainResult> results = TrainJob.trainShards(spark, store, settings, data, spec,
+        plans);
+    List<ShardProof> proofs = new ArrayList<>();
+    for (TrainJob.ShardPlan plan : plans) {
+      ShardLineage lineage = served.shard(plan.shard()).orElseThrow();
+      ShardLineage.Sequence sequence = lineage.sequences().get(plan.sequence());
+      int stage = sequence.stages();
+      String kept = sequence.checkpoint(stage);
+      ShardTrainResult result = results.get(plan.key());
+      String fresh = result == null ? "(no rows)" : result.provenance().stream().filter(p -> p.stage() == stage)
+          .map(Provenance::zipSha256).findFirst().orElse("(no stage " + stage + ")");
+      proofs.add(new ShardProof(plan.shard(), plan.sequence(), stage, kept, fresh, kept.equals(fresh),
+          lineage.isServed() && lineage.servedCheckpoint().equals(kept)));
     }
     return proofs;
   }

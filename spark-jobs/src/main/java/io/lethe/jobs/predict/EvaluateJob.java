@@ -12,6 +12,7 @@ import io.lethe.models.Scoring;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.LetheStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,10 +63,10 @@ public final class EvaluateJob {
           (double) counts.getEnsembleCorrect()[strategy.ordinal()] / counts.getRows());
     }
     List<Evaluation.ShardAccuracy> shards = new ArrayList<>();
-    List<GenerationManifest.ShardEntry> served = generation.servedShards();
+    List<ShardLineage> served = generation.servedShards();
     for (int m = 0; m < served.size(); m++) {
-      GenerationManifest.ShardEntry shard = served.get(m);
-      shards.add(new Evaluation.ShardAccuracy(shard.shard(), shard.servedSlice(), shard.trainRows(),
+      ShardLineage shard = served.get(m);
+      shards.add(new Evaluation.ShardAccuracy(shard.shard(), shard.servedStage() - 1, shard.trainRows(),
           (double) counts.getShardCorrect()[m] / counts.getRows()));
     }
     Evaluation.Baseline monolithic = baseline ? trainBaseline(spark, settings, data, store, test) : null;

@@ -1,6 +1,7 @@
 package io.lethe.jobs.predict;
 
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.ShardLineage;
 import java.io.Serializable;
 import java.util.List;
 
@@ -16,15 +17,15 @@ public record ServedModels(long generation, List<Integer> shards, List<String> c
   private static final long serialVersionUID = 1L;
 
   public static ServedModels of(GenerationManifest generation, int numFeatures, int numClasses) {
-    List<GenerationManifest.ShardEntry> served = generation.servedShards();
+    List<ShardLineage> served = generation.servedShards();
     if (served.isEmpty()) {
       throw new IllegalStateException("Generation " + generation.number() + " serves no shard: every shard is left"
           + " out until it is retrained. Run `lethe train` (or let the pending forget batch finish) first.");
     }
     return new ServedModels(generation.number(),
-        served.stream().map(GenerationManifest.ShardEntry::shard).toList(),
-        served.stream().map(GenerationManifest.ShardEntry::servedCheckpoint).toList(),
-        served.stream().mapToDouble(GenerationManifest.ShardEntry::trainRows).toArray(),
+        served.stream().map(ShardLineage::shard).toList(),
+        served.stream().map(ShardLineage::servedCheckpoint).toList(),
+        served.stream().mapToDouble(ShardLineage::trainRows).toArray(),
         numFeatures, numClasses);
   }
 

@@ -6,10 +6,16 @@ import io.lethe.store.Json;
 import java.util.List;
 
 /**
- * What a shard's training task sends back to the driver: the provenance of each checkpoint it wrote (slice order)
- * and per-slice metrics. Travels as JSON so the Spark result needs no custom encoder.
+ * What one (shard, sequence) training task sends back to the driver: the provenance of each checkpoint it wrote
+ * (stage order) and per-stage metrics. Travels as JSON so the Spark result needs no custom encoder.
  */
-public record ShardTrainResult(int shard, List<String> provenanceJson, List<SliceMetrics> metrics, double seconds) {
+public record ShardTrainResult(int shard, int sequence, List<String> provenanceJson, List<SliceMetrics> metrics, double seconds) {
+
+  /** The last stage's provenance: what the sequence ends in. */
+  public Provenance last() {
+    List<Provenance> all = provenance();
+    return all.get(all.size() - 1);
+  }
 
   public List<Provenance> provenance() {
     return provenanceJson.stream().map(Provenance::fromJson).toList();

@@ -9,6 +9,7 @@ import io.lethe.models.NativeRuntime;
 import io.lethe.models.ResumePoint;
 import io.lethe.models.ShardTrainer;
 import io.lethe.models.SliceData;
+import io.lethe.models.SliceOrder;
 import io.lethe.models.TrainingResult;
 import io.lethe.store.FailPoints;
 import io.lethe.store.LetheStore;
@@ -37,6 +38,8 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final StoreHandle store;
   private final String specJson;
   private final int shard;
+  private final int sequence;
+  private final List<Integer> order;
   private final int numSlices;
   private final int nativeThreads;
   private final String resumeCheckpoint;
@@ -44,15 +47,19 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final Map<String, String> libraryVersions;
 
   /**
-   * @param resumeCheckpoint sha256 of the checkpoint to continue from (its slice + 1 is trained first), or null
-   *     to train from scratch
+   * @param sequence index of the sequence in the shard's lineage
+   * @param order the slice order to train in
+   * @param resumeCheckpoint sha256 of a checkpoint of this order to continue from (its next stage is trained
+   *     first), or null to train from scratch
    * @param persist whether to store the checkpoints; false for a proof run whose result is only compared
    */
-  public ShardTrainTask(StoreHandle store, ModelSpec spec, int shard, int numSlices, int nativeThreads,
-      String resumeCheckpoint, boolean persist) {
+  public ShardTrainTask(StoreHandle store, ModelSpec spec, int shard, int sequence, SliceOrder order, int numSlices,
+      int nativeThreads, String resumeCheckpoint, boolean persist) {
     this.store = store;
     this.specJson = spec.toJson();
     this.shard = shard;
+    this.sequence = sequence;
+    this.order = new ArrayList<>(order.slices());
     this.numSlices = numSlices;
     this.nativeThreads = nativeThreads;
     this.resumeCheckpoint = resumeCheckpoint;
@@ -87,16 +94,18 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         .libraryVersions(libraryVersions)
         .clock(Clock.systemUTC())
         .build();
-    TrainingResult result = trainer.train(slices, resume, (checkpoint, provenance) -> {
+    String failPointSequence = sequence == 0 ? "" : ".sequence-" + sequence;
+    TrainingResult result = trainer.train(slices, new SliceOrder(order), resume, (checkpoint, provenance) -> {
       if (persist) {
         checkpoints.accept(checkpoint, provenance);
       }
-      FailPoints.check("train.after-checkpoint.shard-" + shard + ".slice-" + provenance.slice());
+      FailPoints.check("train.after-checkpoint.shard-" + shard + failPointSequence + ".slice-"
+          + provenance.slice());
     });
     List<String> provenance = new ArrayList<>();
     result.checkpoints().forEach(p -> provenance.add(p.toJson()));
     double seconds = (System.nanoTime() - start) / 1e9;
-    return List.of(new ShardTrainResult(shard, provenance, result.metrics(), seconds).toJson()).iterator();
+    return List.of(new ShardTrainResult(shard, sequence, provenance, result.metrics(), seconds).toJson()).iterator();
   }
 
 }

@@ -1,19 +1,24 @@
 package io.lethe.jobs.train;
 
+import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.spark.StoreHandle;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.Provenance;
 import io.lethe.models.SliceMetrics;
+import io.lethe.models.SliceOrder;
 import io.lethe.prep.ExamplesReader;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreException;
 import io.lethe.store.StoreLock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -35,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code lethe train}: trains every shard of the newest data version with SISA slicing, one Spark job (of one
- * task) per shard so each shows up under its own description, then publishes one generation. Until that single
- * commit nothing changes for readers: a crash mid-way leaves the previous generation served.
+ * {@code lethe train}: trains every shard of the newest data version in each of its slice orders
+ * ({@code lethe.model.sequences}; one order, the natural one, is SISA), one Spark job of one task per (shard, order)
+ * so each shows up under its own description, then publishes one generation. Until that single commit nothing
+ * changes for readers: a crash mid-way leaves the previous generation served.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -45,26 +52,46 @@ public final class TrainJob {
   private TrainJob() {}
 
   /** What a train run did. */
-  public record Outcome(GenerationManifest generation, boolean upToDate, Map<Integer, ShardTrainResult> results,
-      double seconds) {}
+  public record Outcome(GenerationManifest generation, boolean upToDate,
+      Map<ShardPlan.Key, ShardTrainResult> results, double seconds) {}
 
   /**
-   * What to train for one shard: from scratch, or from a checkpoint whose next slice is trained first.
+   * What to train for one sequence of one shard: from scratch, or continuing the kept stages of its chain.
    *
+   * @param sequence index of the sequence in the shard's lineage
+   * @param order the slice order the sequence trains in
+   * @param kept the checkpoints of the stages already trained and kept, stage 1 first; the last one is resumed
+   *     from (empty: from scratch)
    * @param persist false for a proof run: checkpoints are computed and compared, not stored
    */
-  public record ShardPlan(int shard, String resumeCheckpoint, List<String> keptChain, boolean persist) {
-    public static ShardPlan fromScratch(int shard) {
-      return new ShardPlan(shard, null, List.of(), true);
+  public record ShardPlan(int shard, int sequence, SliceOrder order, List<String> kept, boolean persist) {
+    /** Identifies a plan's result. */
+    public record Key(int shard, int sequence) {}
+
+    public ShardPlan {
+      kept = List.copyOf(kept);
     }
 
-    public static ShardPlan resume(int shard, String checkpoint, List<String> keptChain) {
-      return new ShardPlan(shard, checkpoint, keptChain, true);
+    public static ShardPlan fromScratch(int shard, int sequence, SliceOrder order) {
+      return new ShardPlan(shard, sequence, order, List.of(), true);
+    }
+
+    public static ShardPlan resume(int shard, int sequence, SliceOrder order, List<String> kept) {
+      return new ShardPlan(shard, sequence, order, kept, true);
     }
 
     /** Trains from scratch without storing anything, to compare the result with a stored checkpoint. */
-    public static ShardPlan proof(int shard) {
-      return new ShardPlan(shard, null, List.of(), false);
+    public static ShardPlan proof(int shard, int sequence, SliceOrder order) {
+      return new ShardPlan(shard, sequence, order, List.of(), false);
+    }
+
+    public Key key() {
+      return new Key(shard, sequence);
+    }
+
+    /** The checkpoint to resume from, or null from scratch. */
+    public String resumeCheckpoint() {
+      return kept.isEmpty() ? null : kept.get(kept.size() - 1);
     }
   }
 
@@ -74,17 +101,20 @@ public final class TrainJob {
     try (StoreLock lock = StoreLock.acquire(store, "lethe train")) {
       DataManifest data = store.readLatestDataManifest();
       ModelSpec spec = settings.model().toSpec(data.numFeatures(), data.numClasses());
+      Map<Integer, List<SliceOrder>> orders = SequencePlanner.orders(spark, store, settings, data);
       Optional<GenerationManifest> current = servedGeneration(store);
-      if (!force && current.isPresent() && isUpToDate(current.get(), data, spec, settings)) {
+      if (!force && current.isPresent() && isUpToDate(current.get(), data, spec, settings, orders)) {
         LOG.info("Generation {} already serves data version {} with this model config; nothing to train"
             + " (use --force to retrain anyway).", current.get().number(), data.version());
         return new Outcome(current.get(), true, Map.of(), seconds(start));
       }
       List<ShardPlan> plans = new ArrayList<>();
-      for (int shard = 0; shard < data.settings().numShards(); shard++) {
-        plans.add(ShardPlan.fromScratch(shard));
-      }
-      Map<Integer, ShardTrainResult> results = trainShards(spark, store, settings, data, spec, plans);
+      orders.forEach((shard, shardOrders) -> {
+        for (int sequence = 0; sequence < shardOrders.size(); sequence++) {
+          plans.add(ShardPlan.fromScratch(shard, sequence, shardOrders.get(sequence)));
+        }
+      });
+      Map<ShardPlan.Key, ShardTrainResult> results = trainShards(spark, store, settings, data, spec, plans);
       FailPoints.check("train.before-generation-commit");
       GenerationManifest generation = publish(spark, store, settings, data, spec, plans, results, current,
           "train");
@@ -93,13 +123,14 @@ public final class TrainJob {
   }
 
   private static boolean isUpToDate(GenerationManifest generation, DataManifest data, ModelSpec spec,
-      LetheSettings settings) {
+      LetheSettings settings, Map<Integer, List<SliceOrder>> orders) {
+    int numSlices = data.settings().numSlices();
     return generation.dataVersion() == data.version()
         && generation.configHash().equals(spec.configHash())
         && generation.nativeThreads() == settings.training().nativeThreads()
-        && generation.numSlices() == data.settings().numSlices()
-        && generation.shards().stream().allMatch(s -> s.servedSlice() == s.chain().size() - 1
-            && s.chain().size() == data.settings().numSlices());
+        && generation.numSlices() == numSlices
+        // Deactivated stages are `lethe retrain`'s to restore; the orders stay those chosen at the last training.
+        && generation.shards().stream().allMatch(s -> s.sequences().size() == orders.get(s.shard()).size());
   }
 
   static Optional<GenerationManifest> servedGeneration(LetheStore store) {
@@ -108,24 +139,24 @@ public final class TrainJob {
   }
 
   /**
-   * Trains the planned shards, several at once (each a Spark job of one task); the caller holds the lock.
+   * Trains the planned sequences, several at once (each a Spark job of one task); the caller holds the lock.
    *
-   * @return each shard's result; a shard without rows in the data has no result
+   * @return each plan's result; a shard without rows in the data has none
    */
-  public static Map<Integer, ShardTrainResult> trainShards(SparkSession spark, LetheStore store,
+  public static Map<ShardPlan.Key, ShardTrainResult> trainShards(SparkSession spark, LetheStore store,
       LetheSettings settings, DataManifest data, ModelSpec spec, List<ShardPlan> plans) {
     StoreHandle handle = StoreHandle.of(store, spark, settings.store().allowNonAtomicRename());
     int parallel = settings.training().parallelShards() == 0 ? plans.size() : settings.training().parallelShards();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, plans.size())));
     String group = "lethe-train-" + System.nanoTime();
     try {
-      Map<Integer, Future<Optional<ShardTrainResult>>> futures = new TreeMap<>();
+      Map<ShardPlan.Key, Future<Optional<ShardTrainResult>>> futures = new LinkedHashMap<>();
       for (ShardPlan plan : plans) {
-        futures.put(plan.shard(), pool.submit(() -> trainShard(spark, store, handle, settings, data, spec, plan,
+        futures.put(plan.key(), pool.submit(() -> trainShard(spark, store, handle, settings, data, spec, plan,
             group)));
       }
-      Map<Integer, ShardTrainResult> results = new TreeMap<>();
-      for (Map.Entry<Integer, Future<Optional<ShardTrainResult>>> f : futures.entrySet()) {
+      Map<ShardPlan.Key, ShardTrainResult> results = new LinkedHashMap<>();
+      for (Map.Entry<ShardPlan.Key, Future<Optional<ShardTrainResult>>> f : futures.entrySet()) {
         try {
           f.getValue().get().ifPresent(r -> results.put(f.getKey(), r));
         } catch (ExecutionException e) {
@@ -134,7 +165,8 @@ public final class TrainJob {
           if (cause instanceof RuntimeException runtime) {
             throw runtime;
           }
-          throw new StoreException("Training shard " + f.getKey() + " failed: " + cause, cause);
+          throw new StoreException("Training shard " + f.getKey().shard() + " sequence " + f.getKey().sequence()
+              + " failed: " + cause, cause);
         }
       }
       return results;
@@ -147,7 +179,8 @@ public final class TrainJob {
     }
   }
 
-  private static Optional<ShardTrainResult> trainShard(SparkSession spark, LetheStore store, StoreHandle handle, LetheSettings settings, DataManifest data, ModelSpec spec, ShardPlan plan, String group) {
+  private static Optional<ShardTrainResult> trainShard(SparkSession spark, LetheStore store, StoreHandle handle,
+      LetheSettings settings, DataManifest data, ModelSpec spec, ShardPlan plan, String group) {
     int shard = plan.shard();
     long rows = data.shardRows(shard);
     if (rows == 0) {
@@ -156,12 +189,14 @@ public final class TrainJob {
     }
     int numSlices = data.settings().numSlices();
     String from = plan.resumeCheckpoint() == null ? "from scratch"
-        : "from slice " + (plan.keptChain().size() - 1) + " checkpoint " + plan.resumeCheckpoint().substring(0, 12);
+        : "from stage " + plan.kept().size() + " checkpoint " + plan.resumeCheckpoint().substring(0, 12);
+    String which = plan.order().isNatural() && plan.sequence() == 0 ? ""
+        : " sequence " + plan.sequence() + " (order " + plan.order() + ")";
     spark.sparkContext().setJobGroup(group, "lethe train", true);
-    spark.sparkContext().setJobDescription("lethe train shard " + shard + " (" + rows + " rows, " + numSlices
-        + " slices, " + from + ")");
-    ShardTrainTask task = new ShardTrainTask(handle, spec, shard, numSlices, settings.training().nativeThreads(),
-        plan.resumeCheckpoint(), plan.persist());
+    spark.sparkContext().setJobDescription("lethe train shard " + shard + which + " (" + rows + " rows, "
+        + numSlices + " slices, " + from + ")");
+    ShardTrainTask task = new ShardTrainTask(handle, spec, shard, plan.sequence(), plan.order(), numSlices,
+        settings.training().nativeThreads(), plan.resumeCheckpoint(), plan.persist());
     List<String> out = ExamplesReader.shard(spark, store, data, shard)
         .select("record_id", "label", "features", "slice")
         .coalesce(1)
@@ -172,41 +207,55 @@ public final class TrainJob {
           + " the examples of data version " + data.version() + " are not laid out one shard per directory.");
     }
     ShardTrainResult result = ShardTrainResult.fromJson(out.get(0));
-    FailPoints.check("train.after-shard-" + shard);
-    LOG.info("Shard {}: {} slice checkpoint(s) trained {} in {} s", shard, result.provenanceJson().size(), from,
-        String.format("%.1f", result.seconds()));
+    LOG.info("Shard {}{}: {} stage checkpoint(s) trained {} in {} s", shard, which, result.provenanceJson().size(),
+        from, String.format("%.1f", result.seconds()));
     return Optional.of(result);
   }
 
   /**
-   * Writes the run's per-slice metrics, then commits the generation that serves each shard's full chain. Shards
-   * without a plan keep their entry from {@code current}.
+   * Writes the run's per-stage metrics, then commits the generation in which each planned shard's lineage holds
+   * its sequences (kept stages plus those trained now) and serves the longest. Shards without a plan keep their
+   * lineage from {@code current}.
    */
   public static GenerationManifest publish(SparkSession spark, LetheStore store, LetheSettings settings,
-      DataManifest data, ModelSpec spec, List<ShardPlan> plans, Map<Integer, ShardTrainResult> results,
+      DataManifest data, ModelSpec spec, List<ShardPlan> plans, Map<ShardPlan.Key, ShardTrainResult> results,
       Optional<GenerationManifest> current, String reason) {
     long number = current.map(g -> g.number() + 1).orElse(1L);
-    Map<Integer, GenerationManifest.ShardEntry> shards = new TreeMap<>();
-    current.ifPresent(g -> g.shards().forEach(s -> shards.put(s.shard(), s)));
+    GenerationManifest.Builder next = current.map(GenerationManifest::buildFrom)
+        .orElseGet(GenerationManifest::builder).number(number);
+    Map<String, Long> rows = trainRows(results);
+    CheckpointRepository checkpoints = new CheckpointRepository(store);
+    ToLongFunction<String> rowsOf = sha -> rows.containsKey(sha) ? rows.get(sha)
+        : checkpoints.loadProvenance(sha).recordCount();
+    Map<Integer, List<ShardLineage.Sequence>> sequences = new TreeMap<>();
     for (ShardPlan plan : plans) {
-      ShardTrainResult result = results.get(plan.shard());
+      ShardTrainResult result = results.get(plan.key());
       if (result == null) {
-        shards.put(plan.shard(), new GenerationManifest.ShardEntry(plan.shard(), List.of(), -1, 0));
         continue;
       }
-      List<String> chain = new ArrayList<>(plan.keptChain());
-      List<Provenance> provenance = result.provenance();
-      provenance.stream().sorted(Comparator.comparingInt(Provenance::slice)).forEach(p -> chain.add(p.zipSha256()));
-      long trainRows = provenance.get(provenance.size() - 1).recordCount();
-      shards.put(plan.shard(), new GenerationManifest.ShardEntry(plan.shard(), chain, chain.size() - 1, trainRows));
+      List<String> chain = new ArrayList<>(plan.kept());
+      result.provenance().stream().sorted(Comparator.comparingInt(Provenance::stage))
+          .forEach(p -> chain.add(p.zipSha256()));
+      sequences.computeIfAbsent(plan.shard(), s -> new ArrayList<>())
+          .add(new ShardLineage.Sequence(plan.order().slices(), chain));
     }
+    plans.stream().map(ShardPlan::shard).distinct().forEach(shard -> next.shard(sequences.containsKey(shard)
+        ? ShardLineage.serving(shard, sequences.get(shard), rowsOf)
+        : ShardLineage.untrained(shard)));
     writeMetrics(spark, store, number, results);
-    GenerationManifest generation = new GenerationManifest(LetheStore.FORMAT_VERSION, number,
-        current.map(GenerationManifest::number).orElse(null), store.clock().instant().toString(), reason,
-        data.version(), spec.configHash(), spec.toJson(), data.settings().numSlices(),
-        settings.training().nativeThreads(), new ArrayList<>(shards.values()));
+    GenerationManifest generation = next.createdAt(store.clock().instant().toString()).reason(reason)
+        .key(reason + "/" + number).dataVersion(data.version())
+        .model(spec.configHash(), spec.toJson(), data.settings().numSlices(), settings.training().nativeThreads())
+        .build();
     store.commitGeneration(generation);
     return generation;
+  }
+
+  /** Rows each freshly trained checkpoint saw, from the results' provenance. */
+  static Map<String, Long> trainRows(Map<ShardPlan.Key, ShardTrainResult> results) {
+    Map<String, Long> rows = new HashMap<>();
+    results.values().forEach(r -> r.provenance().forEach(p -> rows.put(p.zipSha256(), p.recordCount())));
+    return rows;
   }
 
   private static final StructType METRICS_SCHEMA = new StructType()
@@ -217,16 +266,20 @@ public final class TrainJob {
       .add("examples", DataTypes.LongType, false)
       .add("loss", DataTypes.DoubleType, false)
       .add("train_accuracy", DataTypes.DoubleType, false)
-      .add("seconds", DataTypes.DoubleType, false);
+      .add("seconds", DataTypes.DoubleType, false)
+      .add("sequence", DataTypes.IntegerType, false);
 
-  /** Per-slice training metrics of generation {@code number}, stored for plots and reports. */
+  /**
+   * Per-stage training metrics of generation {@code number}, stored for plots and reports; {@code slice} is the
+   * 0-based stage of the row's {@code sequence}.
+   */
   private static void writeMetrics(SparkSession spark, LetheStore store, long number,
-      Map<Integer, ShardTrainResult> results) {
+      Map<ShardPlan.Key, ShardTrainResult> results) {
     List<Row> rows = new ArrayList<>();
     for (ShardTrainResult result : results.values()) {
       for (SliceMetrics m : result.metrics()) {
         rows.add(RowFactory.create(number, m.shard(), m.slice(), m.epochs(), m.examples(), m.loss(),
-            m.trainAccuracy(), m.seconds()));
+            m.trainAccuracy(), m.seconds(), result.sequence()));
       }
     }
     Path target = metricsPath(store, number);

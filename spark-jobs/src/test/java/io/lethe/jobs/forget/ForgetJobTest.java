@@ -14,6 +14,7 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -101,19 +103,21 @@ class ForgetJobTest {
 
     ForgetJournal journal = batches.get(0);
     assertThat(journal.entries()).extracting(JournalEntry::state).containsExactly(ForgetState.values());
-    Map<Integer, Integer> affected = ForgetJob.affectedShards(journal);
+    Map<Integer, Set<Integer>> affected = ForgetJob.affectedShards(journal);
     assertThat(affected).isNotEmpty();
 
     GenerationManifest clean = store.readGeneration(before.number() + 1);
     assertThat(clean.reason()).isEqualTo("forget " + journal.batchId() + ": clean prefix");
-    for (GenerationManifest.ShardEntry shard : clean.shards()) {
-      GenerationManifest.ShardEntry old = before.shard(shard.shard()).orElseThrow();
-      Integer earliest = affected.get(shard.shard());
-      if (earliest == null) {
+    for (ShardLineage shard : clean.shards()) {
+      ShardLineage old = before.shard(shard.shard()).orElseThrow();
+      Set<Integer> slices = affected.get(shard.shard());
+      if (slices == null) {
         assertThat(shard).isEqualTo(old);
       } else {
-        assertThat(shard.servedSlice()).isEqualTo(earliest - 1);
-        assertThat(shard.chain()).isEqualTo(old.chain().subList(0, earliest));
+        int earliest = slices.stream().min(Integer::compare).orElseThrow();
+        assertThat(shard.servedStage()).isEqualTo(earliest);
+        assertThat(shard.sequences().get(0).checkpoints())
+            .isEqualTo(old.sequences().get(0).checkpoints().subList(0, earliest));
       }
     }
 
@@ -136,11 +140,12 @@ class ForgetJobTest {
     }
 
     CheckpointRepository checkpoints = new CheckpointRepository(store);
-    for (GenerationManifest.ShardEntry shard : before.shards()) {
-      Integer earliest = affected.get(shard.shard());
-      for (int slice = 0; slice < shard.chain().size(); slice++) {
-        boolean saw = earliest != null && slice >= earliest;
-        assertThat(checkpoints.exists(shard.chain().get(slice))).as("shard %d slice %d", shard.shard(), slice)
+    for (ShardLineage shard : before.shards()) {
+      Set<Integer> slices = affected.get(shard.shard());
+      List<String> chain = shard.sequences().get(0).checkpoints();
+      for (int slice = 0; slice < chain.size(); slice++) {
+        boolean saw = slices != null && slice >= slices.stream().min(Integer::compare).orElseThrow();
+        assertThat(checkpoints.exists(chain.get(slice))).as("shard %d slice %d", shard.shard(), slice)
             .isEqualTo(!saw);
       }
     }

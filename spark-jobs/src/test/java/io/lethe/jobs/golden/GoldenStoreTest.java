@@ -14,6 +14,7 @@ import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ class GoldenStoreTest {
     assertThat(clean.shard(2).orElseThrow().isServed()).as("shard 2 was left out while its slice 0 was dirty")
         .isFalse();
     assertThat(clean.shard(1).orElseThrow().servedCheckpoint())
-        .isEqualTo(store.readGeneration(1).shard(1).orElseThrow().chain().get(0));
+        .isEqualTo(store.readGeneration(1).shard(1).orElseThrow().sequences().get(0).checkpoint(1));
 
     Evaluation evaluation = EvaluateJob.run(spark, store, settings, false);
     assertThat(evaluation.ensembleAccuracy().get("mean-softmax")).isGreaterThan(0.9);
@@ -96,7 +97,7 @@ class GoldenStoreTest {
     GenerationManifest old = store.readServedGeneration();
     GenerationManifest fresh = TrainJob.run(spark, store, settings, true).generation();
     assertThat(fresh.number()).isEqualTo(old.number() + 1);
-    for (GenerationManifest.ShardEntry shard : old.shards()) {
+    for (ShardLineage shard : old.shards()) {
       assertThat(fresh.shard(shard.shard()).orElseThrow().servedCheckpoint()).as("shard %d", shard.shard())
           .isEqualTo(shard.servedCheckpoint());
     }

@@ -9,6 +9,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.ForgetHistory;
 import io.lethe.jobs.forget.ForgetJournal;
 import io.lethe.jobs.forget.ForgetState;
+import io.lethe.jobs.forget.StepResult;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.PrepareJob;
@@ -97,18 +98,22 @@ class ReportJobTest {
     double[] at = {0, 1.5, 2, 10, 11, 40, 41, 42};
     for (ForgetState state : ForgetState.values()) {
       clock.now = T0.plusMillis((long) (at[state.ordinal()] * 1000));
-      done.append(state, switch (state) {
-        case ACKNOWLEDGED -> Map.of(ForgetHistory.REQUESTS, 2);
-        case RETRAINED -> Map.of(ForgetHistory.RETRAIN_SECONDS, Map.of("0", 6.0, "2", 4.0),
-            ForgetHistory.FULL_RETRAIN_ESTIMATE_SECONDS, 50.0);
-        default -> Map.of();
+      done.append(switch (state) {
+        case ACKNOWLEDGED -> new StepResult.Acknowledged(List.of(), 2, T0.toString());
+        case ROUTED -> new StepResult.Routed(1, 1, Map.of(0, Map.of(1, 1L), 2, Map.of(0, 1L)), null, 2, 0, 0, 50.0);
+        case SERVING_CLEAN -> new StepResult.ServingClean(2, 1, 2.0, List.of());
+        case DATA_REWRITTEN -> new StepResult.DataRewritten(2, List.of(), List.of(), List.of(), 0.0);
+        case PURGED -> new StepResult.Purged(List.of(), List.of(), 0);
+        case RETRAINED -> new StepResult.Retrained(Map.of(0, 6.0, 2, 4.0), 50.0, Map.of(), null, false);
+        case PUBLISHED -> new StepResult.Published(2);
+        case COMPLETED -> new StepResult.Completed("report.json", 0.9, false);
       });
     }
     ForgetJournal running = new ForgetJournal(journals, "b-20250301T110000-running");
     clock.now = T0.plus(Duration.ofHours(1));
-    running.append(ForgetState.ACKNOWLEDGED, Map.of(ForgetHistory.REQUESTS, 1));
+    running.append(new StepResult.Acknowledged(List.of(), 1, clock.now.toString()));
     clock.now = clock.now.plusSeconds(3);
-    running.append(ForgetState.ROUTED, Map.of());
+    running.append(new StepResult.Routed(1, 1, Map.of(), null, 0, 0, 0, 0.0));
     publishRetrainOfShard0(journals);
     forgotten = ReportJob.run(spark, Fixtures.open(spark, forgottenSettings), forgottenSettings,
         dir.resolve("forgotten-report"));
@@ -126,9 +131,8 @@ class ReportJobTest {
     spark.createDataFrame(List.of(RowFactory.create(2L, 0, 1, 2, 70L, 0.2, 0.9, 1.0)), schema).write()
         .parquet(TrainJob.metricsPath(store, 2).toString());
     GenerationManifest g1 = store.readGeneration(1);
-    store.commitGeneration(new GenerationManifest(g1.formatVersion(), 2, 1L, "2025-03-01T10:00:40Z",
-        "forget batch b-20250301T100000-done", g1.dataVersion(), g1.configHash(), g1.modelSpecJson(),
-        g1.numSlices(), g1.nativeThreads(), g1.shards()));
+    store.commitGeneration(GenerationManifest.buildFrom(g1).createdAt("2025-03-01T10:00:40Z")
+        .reason("forget batch b-20250301T100000-done").build());
   }
 
   private static LetheStore openAt(Path root, Clock clock) {

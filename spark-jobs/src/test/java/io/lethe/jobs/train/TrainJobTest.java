@@ -12,6 +12,7 @@ import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import io.lethe.store.StoreLock;
@@ -61,15 +62,18 @@ class TrainJobTest {
     assertThat(g.shards()).hasSize(3);
     DataManifest data = store.readLatestDataManifest();
     CheckpointRepository checkpoints = new CheckpointRepository(store);
-    for (GenerationManifest.ShardEntry shard : g.shards()) {
-      assertThat(shard.chain()).hasSize(2);
-      assertThat(shard.servedSlice()).isEqualTo(1);
+    for (ShardLineage shard : g.shards()) {
+      assertThat(shard.sequences()).hasSize(1);
+      List<String> chain = shard.sequences().get(0).checkpoints();
+      assertThat(shard.sequences().get(0).slices()).containsExactly(0, 1);
+      assertThat(chain).hasSize(2);
+      assertThat(shard.served()).contains(new ShardLineage.Prefix(0, 2));
       assertThat(shard.trainRows()).isEqualTo(data.shardRows(shard.shard()));
-      Provenance slice0 = checkpoints.loadProvenance(shard.chain().get(0));
-      Provenance slice1 = checkpoints.loadProvenance(shard.chain().get(1));
+      Provenance slice0 = checkpoints.loadProvenance(chain.get(0));
+      Provenance slice1 = checkpoints.loadProvenance(chain.get(1));
       assertThat(slice0.parentSha256()).isNull();
-      assertThat(slice1.parentSha256()).isEqualTo(shard.chain().get(0));
-      assertThat(slice1.zipSha256()).isEqualTo(shard.chain().get(1));
+      assertThat(slice1.parentSha256()).isEqualTo(chain.get(0));
+      assertThat(slice1.zipSha256()).isEqualTo(chain.get(1));
       assertThat(slice1.nativeThreads()).isEqualTo(1);
       assertThat(slice1.configHash()).isEqualTo(g.configHash());
       List<String> ids = PrepareJob.loadExamples(spark, store, data.version())
