@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -139,7 +140,12 @@ public final class ReportJob {
 
   static List<TrainingPoint> trainingPoints(SparkSession spark, LetheStore store, long generation) {
     spark.sparkContext().setJobDescription("lethe report: training metrics of generation " + generation);
-    return spark.read().parquet(TrainJob.metricsPath(store, generation).toString())
+    Dataset<Row> metrics = spark.read().parquet(TrainJob.metricsPath(store, generation).toString());
+    if (java.util.Arrays.asList(metrics.columns()).contains("sequence")) {
+      // With several slice orders per shard, the curves are those of each shard's first order.
+      metrics = metrics.filter(col("sequence").equalTo(0));
+    }
+    return metrics
         .select("shard", "slice", "loss", "train_accuracy")
         .orderBy("shard", "slice")
         .collectAsList().stream()
