@@ -132,6 +132,13 @@ public record GenerationManifest(
       return this;
     }
 
+    /** Replaces every shard's lineage. */
+    public Builder shards(List<ShardLineage> lineages) {
+      shards.clear();
+      lineages.forEach(this::shard);
+      return this;
+    }
+
     /** Sets (or replaces) one shard's lineage. */
     public Builder shard(ShardLineage lineage) {
       shards.put(lineage.shard(), lineage);

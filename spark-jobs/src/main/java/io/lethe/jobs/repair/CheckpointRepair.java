@@ -72,11 +72,9 @@ public final class CheckpointRepair {
       }
     }
     if (store.latestGeneration().isPresent()) {
-      for (GenerationManifest.ShardEntry shard : store.readServedGeneration().shards()) {
-        for (String sha : shard.chain()) {
-          if (!checkpoints.exists(sha) && store.exists(store.layout().checkpointProvenance(sha))) {
-            damaged.add(sha);
-          }
+      for (String sha : store.readServedGeneration().checkpoints()) {
+        if (!checkpoints.exists(sha) && store.exists(store.layout().checkpointProvenance(sha))) {
+          damaged.add(sha);
         }
       }
     }

@@ -167,7 +167,8 @@ class VerifyCatchesPlantedFaultsTest {
     Path root = copy("kept-checkpoint");
     LetheStore store = open(root);
     LetheStore old = open(trained);
-    Purge.Purged purged = Purge.purged(new ForgetJournal(store, batchId).entry(ForgetState.PURGED)).get(0);
+    StepResult.PurgedCheckpoint purged = new ForgetJournal(store, batchId).result(StepResult.Purged.class)
+        .purgedCheckpoints().get(0);
     Files.copy(local(old, old.layout().checkpointZip(purged.sha256())),
         local(store, store.layout().checkpointZip(purged.sha256())));
     Files.copy(local(old, old.layout().checkpointProvenance(purged.sha256())),
@@ -196,13 +197,13 @@ class VerifyCatchesPlantedFaultsTest {
     LetheStore store = open(root);
     GenerationManifest first = open(trained).readGeneration(1);
     long number = store.latestGeneration().getAsLong() + 1;
-    store.commitGeneration(new GenerationManifest(first.formatVersion(), number, number - 1, first.createdAt(),
-        "restored from a backup", first.dataVersion(), first.configHash(), first.modelSpecJson(),
-        first.numSlices(), first.nativeThreads(), first.shards()));
+    store.commitGeneration(GenerationManifest.buildFrom(store.readGeneration(number - 1)).createdAt(
+        first.createdAt()).reason("restored from a backup").dataVersion(first.dataVersion())
+        .shards(first.shards()).build());
 
-    List<Purge.Purged> purged = Purge.purged(new ForgetJournal(store, batchId).entry(ForgetState.PURGED));
-    Set<String> named = new LinkedHashSet<>();
-    first.shards().forEach(s -> named.addAll(s.chain()));
+    List<StepResult.PurgedCheckpoint> purged = new ForgetJournal(store, batchId).result(StepResult.Purged.class)
+        .purgedCheckpoints();
+    Set<String> named = new LinkedHashSet<>(first.checkpoints());
     List<String> listed = new ArrayList<>();
     for (String sha : named) {
       purged.stream().filter(p -> p.sha256().equals(sha)).findFirst().ifPresent(p -> listed.add("shard "

@@ -89,7 +89,7 @@ class CheckpointRepairTest {
     LetheStore store = Fixtures.open(spark, settings(root));
     GenerationManifest served = store.readServedGeneration();
     String servedSha = served.shard(0).orElseThrow().servedCheckpoint();
-    String intermediateSha = served.shard(1).orElseThrow().chain().get(0);
+    String intermediateSha = served.shard(1).orElseThrow().sequences().get(0).checkpoint(1);
     byte[] servedOriginal = Files.readAllBytes(zip(store, servedSha));
     byte[] intermediateOriginal = Files.readAllBytes(zip(store, intermediateSha));
     byte[] flipped = servedOriginal.clone();
