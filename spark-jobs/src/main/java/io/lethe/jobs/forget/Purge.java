@@ -6,13 +6,16 @@ import io.lethe.jobs.checkpoint.RecordIdSets;
 import io.lethe.prep.ExampleSchema;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -40,23 +43,39 @@ final class Purge {
         .as(Encoders.STRING()).collectAsList());
   }
 
+  /** The checkpoints a batch's purge deletes, committed before it deletes any. */
+  record PurgePlan(List<StepResult.PurgedCheckpoint> checkpoints) {}
+
   StepResult.Purged run(ForgetJournal journal, Dataset<Row> routed) {
     Set<String> deleted = deletedIds(routed);
     CheckpointScan scan = new CheckpointScan(store);
     GenerationManifest served = store.readServedGeneration();
     Set<String> inUse = new HashSet<>(served.checkpoints());
-    List<StepResult.PurgedCheckpoint> purged = new ArrayList<>();
+    // The plan is committed before anything is deleted, so a purge interrupted half-way and run again still
+    // reports (and verify still attributes) the checkpoints the first run deleted.
+    Path planPath = new Path(ForgetJournal.batchDir(store, journal.batchId()), "purge-plan.json");
+    List<StepResult.PurgedCheckpoint> purged = new ArrayList<>(store.exists(planPath)
+        ? Json.read(store.readString(planPath), PurgePlan.class, planPath.toString()).checkpoints()
+        : List.of());
+    Set<String> planned = new HashSet<>();
+    purged.forEach(c -> planned.add(c.sha256()));
     for (CheckpointScan.Tainted t : scan.tainted(deleted)) {
       if (inUse.contains(t.sha256())) {
         throw new StoreException("Refusing to purge checkpoint " + t.sha256() + " (shard " + t.shard() + " slice "
             + t.slice() + "): generation " + served.number() + " still serves it although it saw deleted records."
             + " The store is inconsistent; run `lethe verify` and report this.");
       }
-      purged.add(new StepResult.PurgedCheckpoint(t.sha256(), t.shard(), t.slice(),
-          t.unverifiable() ? "record-id sets missing" : "trained on deleted records"));
-      store.deleteIfExists(store.layout().checkpointZip(t.sha256()));
-      store.deleteIfExists(store.layout().checkpointProvenance(t.sha256()));
-      if (purged.size() == 1) {
+      if (planned.add(t.sha256())) {
+        purged.add(new StepResult.PurgedCheckpoint(t.sha256(), t.shard(), t.slice(),
+            t.unverifiable() ? "record-id sets missing" : "trained on deleted records"));
+      }
+    }
+    store.commitNewFile(planPath, Json.write(new PurgePlan(purged)).getBytes(StandardCharsets.UTF_8), true);
+    int removed = 0;
+    for (StepResult.PurgedCheckpoint c : purged) {
+      store.deleteIfExists(store.layout().checkpointZip(c.sha256()));
+      store.deleteIfExists(store.layout().checkpointProvenance(c.sha256()));
+      if (++removed == 1) {
         FailPoints.check("forget.PURGED.after-first-checkpoint");
       }
     }

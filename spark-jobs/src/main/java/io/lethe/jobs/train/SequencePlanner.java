@@ -15,7 +15,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Decides the slice orders every shard is trained in, from {@code lethe.model.sequences} and
  * {@code lethe.model.sequence-selection}. Cyclic needs nothing else; bipartite needs each shard's per-slice deletion
- * probabilities, taken from the ledger's history of deletions per slice (uniform while there is none).
+ * probabilities: the sums of the data's deletion-prior column per slice when it was prepared with one, else the
+ * ledger's history of deletions per slice, else uniform.
  */
 final class SequencePlanner {
   private SequencePlanner() {}
@@ -35,7 +36,8 @@ final class SequencePlanner {
     Map<Integer, List<SliceOrder>> orders = new TreeMap<>();
     for (int shard = 0; shard < data.settings().numShards(); shard++) {
       long[] counts = deletions.get(shard);
-      DeletionPriors priors = counts == null ? DeletionPriors.uniform(numSlices)
+      DeletionPriors priors = data.hasDeletionPriors() ? DeletionPriors.fromRowPriors(data.deletionPriorSums(shard))
+          : counts == null ? DeletionPriors.uniform(numSlices)
           : DeletionPriors.fromDeletionCounts(counts);
       orders.put(shard, SequenceSelection.select(sequences.selection(), priors, sequences.count(),
           sequences.bipartiteExponent()));
