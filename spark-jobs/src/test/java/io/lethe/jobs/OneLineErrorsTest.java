@@ -142,7 +142,7 @@ class OneLineErrorsTest {
   void forgetThatMustResumeFromADamagedCheckpointSaysWhichAndToRepair() throws Exception {
     Path root = copy("forget-damaged");
     LetheStore store = Fixtures.open(spark, Fixtures.blobSettings(root, train, test));
-    String clean = store.readServedGeneration().shard(0).orElseThrow().chain().get(0);
+    String clean = store.readServedGeneration().shard(0).orElseThrow().sequences().get(0).checkpoint(1);
     String subject = spark.read().parquet(store.layout().examplePartition(1, 0, 1).toString())
         .select("subject_id").first().getString(0);
     Path zip = Path.of(store.layout().checkpointZip(clean).toUri());

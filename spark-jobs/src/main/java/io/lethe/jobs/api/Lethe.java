@@ -18,6 +18,7 @@ import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
 import java.io.File;
@@ -99,9 +100,11 @@ public final class Lethe {
     OptionalLong latest = store.latestGeneration();
     if (latest.isPresent()) {
       GenerationManifest generation = store.readGeneration(latest.getAsLong());
-      for (GenerationManifest.ShardEntry shard : generation.shards()) {
+      for (ShardLineage shard : generation.shards()) {
+        // served_slice: the served stage's last slice; chain_length: the stages kept of the served order.
         rows.add(RowFactory.create(generation.number(), generation.dataVersion(), shard.shard(), shard.isServed(),
-            shard.isServed() ? shard.servedSlice() : null, shard.chain().size(),
+            shard.isServed() ? shard.servedSlices().get(shard.servedSlices().size() - 1) : null,
+            shard.sequences().isEmpty() ? 0 : shard.sequences().get(shard.servedSequence()).stages(),
             shard.isServed() ? shard.servedCheckpoint() : null, shard.trainRows()));
       }
     }

@@ -6,6 +6,7 @@ import io.lethe.models.Aggregation;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class PredictJob {
    * serves without it. Predictions are published only while every model that made them is still kept.
    */
   static Optional<String> purgedWhileRunning(LetheStore store, GenerationManifest generation) {
-    for (GenerationManifest.ShardEntry shard : generation.servedShards()) {
+    for (ShardLineage shard : generation.servedShards()) {
       if (!store.exists(store.layout().checkpointZip(shard.servedCheckpoint()))) {
         long served = store.latestGeneration().orElse(generation.number());
         return Optional.of("Generation " + generation.number() + ", which this predict started with, was replaced"

@@ -15,6 +15,7 @@ import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,8 +84,8 @@ class ProcessKillChaosTest {
   static int requestCount;
   static String firstRetrainedShardPoint;
   static Map<String, String> expectedStatus;
-  static List<GenerationManifest.ShardEntry> trainedShards;
-  static List<GenerationManifest.ShardEntry> forgottenShards;
+  static List<ShardLineage> trainedShards;
+  static List<ShardLineage> forgottenShards;
   static List<String> forgottenData;
   static List<String> preparedData;
   static final List<String> summary = new ArrayList<>();
@@ -245,12 +246,12 @@ class ProcessKillChaosTest {
    * The served generation has the uninterrupted run's checkpoint chains, and every served file's bytes hash to its
    * name, so the bytes are those of the uninterrupted run.
    */
-  private static void assertServedBytesIdentical(LetheStore store, List<GenerationManifest.ShardEntry> expected,
+  private static void assertServedBytesIdentical(LetheStore store, List<ShardLineage> expected,
       String point) {
     GenerationManifest served = store.readServedGeneration();
     assertThat(served.shards()).as("served checkpoints after a kill at %s", point).isEqualTo(expected);
-    for (GenerationManifest.ShardEntry shard : served.shards()) {
-      for (String sha : shard.chain()) {
+    for (ShardLineage shard : served.shards()) {
+      for (String sha : shard.checkpoints()) {
         assertThat(CheckpointCodec.sha256Hex(store.readBytes(store.layout().checkpointZip(sha))))
             .as("bytes of checkpoint %s after a kill at %s", sha, point).isEqualTo(sha);
       }

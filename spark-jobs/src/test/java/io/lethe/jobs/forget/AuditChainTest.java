@@ -32,9 +32,9 @@ class AuditChainTest {
     new LedgerIntake(store).acknowledge(CommandLineRequests.validate(List.of("r-1"), List.of(), "GDPR"));
     new LedgerIntake(store).acknowledge(CommandLineRequests.validate(List.of(), List.of("s-2"), "CCPA"));
     ForgetJournal journal = new ForgetJournal(store, BATCH);
-    journal.append(ForgetState.ACKNOWLEDGED, Map.of(ForgetJournal.SUBMISSIONS, List.of("a", "b")));
-    journal.append(ForgetState.ROUTED, Map.of("trainRows", 10));
-    journal.append(ForgetState.SERVING_CLEAN, Map.of("generation", 2));
+    journal.append(new StepResult.Acknowledged(List.of("a", "b"), 2, "2026-12-01T00:00:00Z"));
+    journal.append(new StepResult.Routed(1, 1, Map.of(0, Map.of(0, 10L)), null, 10, 0, 0, 1.0));
+    journal.append(new StepResult.ServingClean(2, 1, 0.5, List.of()));
     return store;
   }
 
@@ -150,7 +150,7 @@ class AuditChainTest {
     assertThat(new AuditChain(store).verify(null).findings()).containsExactly(new Finding(
         journal("02-SERVING_CLEAN.json"), "is not in the chain: it was inserted after the fact"));
 
-    new ForgetJournal(store, BATCH).append(ForgetState.DATA_REWRITTEN, Map.of("dataVersion", 2));
+    new ForgetJournal(store, BATCH).append(new StepResult.DataRewritten(2, List.of(), List.of(), List.of(), 0.0));
 
     AuditChain.Verification healed = new AuditChain(store).verify(null);
     assertThat(healed.findings()).isEmpty();

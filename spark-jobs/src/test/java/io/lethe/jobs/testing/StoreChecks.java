@@ -85,7 +85,7 @@ public final class StoreChecks {
     Set<Long> generations = new HashSet<>(store.generations());
     for (long number : generations) {
       GenerationManifest generation = store.readGeneration(number);
-      generation.shards().forEach(s -> named.addAll(s.chain()));
+      named.addAll(generation.checkpoints());
     }
     for (Path file : files(store, store.layout().generationsDir())) {
       if (generations.stream().map(n -> qualified(store, store.layout().generation(n))).noneMatch(

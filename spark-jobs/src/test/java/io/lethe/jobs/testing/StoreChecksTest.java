@@ -31,7 +31,7 @@ class StoreChecksTest {
     assertThat(StoreChecks.orphans(store)).isEmpty();
 
     GenerationManifest served = store.readServedGeneration();
-    String servedSha = served.shards().get(0).chain().get(0);
+    String servedSha = served.shards().get(0).sequences().get(0).checkpoint(1);
     String fake = "f".repeat(64);
     Files.writeString(root.resolve("_lethe/lock"), "{}");
     Files.createDirectories(root.resolve("staging/rewrite-x"));
@@ -68,7 +68,7 @@ class StoreChecksTest {
     LetheStore store = Fixtures.open(spark, settings);
     PrepareJob.run(spark, store, settings.data(), "prepare");
     TrainJob.run(spark, store, settings, false);
-    String sha = store.readServedGeneration().shards().get(1).chain().get(1);
+    String sha = store.readServedGeneration().shards().get(1).sequences().get(0).checkpoint(2);
     Files.move(root.resolve("models/gen/0000000001.json"), dir.resolve("gen-1.json"));
 
     assertThat(StoreChecks.orphans(store)).contains(store.fs().makeQualified(store.layout().root()) + "/models/ckpt/" + sha
