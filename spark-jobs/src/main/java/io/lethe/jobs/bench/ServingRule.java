@@ -1,7 +1,9 @@
 package io.lethe.jobs.bench;
 
 import io.lethe.models.SliceOrder;
+import io.lethe.store.ShardLineage;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,17 +20,16 @@ interface ServingRule {
   Optional<Prefix> longestCleanPrefix(List<SliceOrder> orders, Collection<Integer> deletedSlices);
 
   /**
-   * The product's rule: {@link SliceOrder#longestPrefixAvoiding} per order, the longest wins, ties to the lowest
-   * order index, none when every order is cut to nothing.
+   * The product's rule, {@link ShardLineage#longestCleanPrefix}, applied to a lineage whose orders are trained to
+   * their last stage (the benchmark scores every stage): the longest wins, ties to the lowest order index, none when
+   * every order is cut to nothing.
    */
   ServingRule PRODUCT = (orders, deletedSlices) -> {
-    Prefix best = null;
-    for (int i = 0; i < orders.size(); i++) {
-      int stage = orders.get(i).longestPrefixAvoiding(deletedSlices);
-      if (stage > 0 && (best == null || stage > best.stage())) {
-        best = new Prefix(i, stage);
-      }
-    }
-    return Optional.ofNullable(best);
+    List<ShardLineage.Sequence> sequences = orders.stream()
+        .map(order -> new ShardLineage.Sequence(order.slices(),
+            Collections.nCopies(order.numSlices(), "scored-by-the-benchmark")))
+        .toList();
+    return new ShardLineage(0, sequences, 0, 0, 0).longestCleanPrefix(deletedSlices)
+        .map(prefix -> new Prefix(prefix.sequence(), prefix.stage()));
   };
 }
