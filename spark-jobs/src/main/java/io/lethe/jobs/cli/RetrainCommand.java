@@ -26,8 +26,14 @@ final class RetrainCommand implements Callable<Integer> {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openStore(spark, settings);
-    RetrainJob.Outcome outcome = new RetrainJob(spark, store, settings).run("lethe retrain");
     PrintWriter out = spec.commandLine().getOut();
+    if (store.latestGeneration().isEmpty()) {
+      // The daily DAG runs retrain before train; on a store not trained yet there is nothing deactivated.
+      out.printf("Nothing to retrain: store %s has no trained generation yet (lethe train trains one).%n",
+          store.uri());
+      return 0;
+    }
+    RetrainJob.Outcome outcome = new RetrainJob(spark, store, settings).run("lethe retrain");
     if (outcome.shards().isEmpty()) {
       out.printf("Nothing to retrain: generation %d serves every shard's full lineage.%n",
           outcome.generation().number());

@@ -207,6 +207,7 @@ public final class TrainJob {
           + " the examples of data version " + data.version() + " are not laid out one shard per directory.");
     }
     ShardTrainResult result = ShardTrainResult.fromJson(out.get(0));
+    FailPoints.check("train.after-shard-" + shard);
     LOG.info("Shard {}{}: {} stage checkpoint(s) trained {} in {} s", shard, which, result.provenanceJson().size(),
         from, String.format("%.1f", result.seconds()));
     return Optional.of(result);
