@@ -3,11 +3,12 @@ package io.lethe.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.testing.PythonEnv;
 import io.lethe.jobs.testing.Scripts;
+import io.lethe.store.GenerationManifest;
+import io.lethe.store.Json;
+import io.lethe.store.ShardLineage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -221,14 +222,14 @@ class StandaloneClusterIT {
       Path newest = files.filter(f -> f.getFileName().toString().endsWith(".json"))
           .max(Comparator.comparing(f -> f.getFileName().toString()))
           .orElseThrow(() -> new AssertionError("no generation manifest in " + store));
-      JsonNode generation = new ObjectMapper().readTree(newest.toFile());
+      // Read through the product's own type: it knows every store format (one chain, or slice orders).
+      GenerationManifest generation = Json.read(Files.readString(newest), GenerationManifest.class,
+          newest.toString());
       Map<Integer, List<String>> chains = new TreeMap<>();
-      for (JsonNode shard : generation.get("shards")) {
-        List<String> chain = new ArrayList<>();
-        shard.get("chain").forEach(sha -> chain.add(sha.asText()));
-        chains.put(shard.get("shard").asInt(), chain);
+      for (ShardLineage shard : generation.shards()) {
+        chains.put(shard.shard(), shard.checkpoints());
       }
-      return new Served(generation.get("number").asLong(), chains);
+      return new Served(generation.number(), chains);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
