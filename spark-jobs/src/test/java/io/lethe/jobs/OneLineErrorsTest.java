@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.testing.Fixtures;
-import io.lethe.jobs.testing.RepoFiles;
+import io.lethe.jobs.testing.LetheProcess;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.LetheStore;
@@ -13,11 +13,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,23 +70,10 @@ class OneLineErrorsTest {
   }
 
   /** Runs {@code submit/lethe} with the test classpath (no build) and its own log file. */
-  static Run lethe(String name, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(RepoFiles.path("submit/lethe").toString()));
-    command.addAll(Arrays.asList(args));
-    Path out = dir.resolve(name + ".out");
-    Path err = dir.resolve(name + ".err");
+  static Run lethe(String name, String... args) throws IOException {
+    LetheProcess.Result result = LetheProcess.run(dir, name, List.of(), Duration.ofMinutes(5), args);
     Path log = dir.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().put("LETHE_CLASSPATH", System.getProperty("java.class.path"));
-    builder.environment().put("LETHE_JAVA_OPTS", "-Xmx1g");
-    builder.environment().put("LETHE_LOG_FILE", log.toString());
-    Process process = builder.start();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly().waitFor();
-      throw new AssertionError(command + " did not finish in 5 minutes; its output is in " + out + " and " + err);
-    }
-    return new Run(process.exitValue(), Files.readString(out), Files.readString(err),
+    return new Run(result.exitCode(), result.stdout(), result.stderr(),
         Files.exists(log) ? Files.readString(log) : "");
   }
 

@@ -131,7 +131,7 @@ public final class LetheProcess {
 
   /**
    * Starts {@code submit/lethe ARGS}; {@code javaOptions} (such as a pause point) go to the CLI's JVM through
-   * {@code LETHE_JAVA_OPTS}. Output goes to {@code logs/NAME.out} and {@code .err}.
+   * {@code LETHE_JAVA_OPTS}. Output goes to {@code logs/NAME.out} and {@code .err}, its log file (stack traces, Spark's logs) to {@code .log}.
    */
   public static Running start(Path logs, String name, List<String> javaOptions, String... args) {
     List<String> command = new ArrayList<>();
@@ -149,6 +149,7 @@ public final class LetheProcess {
           .redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.environment().put("LETHE_CLASSPATH", System.getProperty("java.class.path"));
       builder.environment().put("LETHE_JAVA_OPTS", String.join(" ", opts));
+      builder.environment().put("LETHE_LOG_FILE", logs.resolve(name + ".log").toString());
       builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       builder.environment().put("OMP_NUM_THREADS", "1");
       Process process = builder.start();
