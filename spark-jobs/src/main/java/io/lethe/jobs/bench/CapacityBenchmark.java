@@ -7,29 +7,29 @@ import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.predict.LabelledRows;
-import io.lethe.jobs.spark.StoreHandle;
+import io.lethe.jobs.train.ShardTrainResult;
+import io.lethe.jobs.train.TrainJob;
+import io.lethe.models.Aggregation;
 import io.lethe.models.DeletionPriors;
 import io.lethe.models.ModelSpec;
+import io.lethe.models.Provenance;
 import io.lethe.models.Scoring;
 import io.lethe.models.SequenceSelection;
 import io.lethe.models.SliceOrder;
-import io.lethe.prep.ExamplesReader;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import io.lethe.store.StoreLock;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -118,23 +118,51 @@ public final class CapacityBenchmark {
       List<Double> trainingRowsServed) {}
 
   /**
-   * One configuration's figures. {@code deletionCapability}, {@code curve} and {@code accuracyAfter16} repeat those of
-   * the random-records stream; {@code streams} has every stream kind.
+   * What one aggregation strategy makes of one configuration's deletion streams. The checkpoints served after each
+   * deletion do not depend on it; only the ensemble's vote does.
    *
-   * @param orders              the orders of each shard, shard by shard
-   * @param trainingSeconds     wall time of training all its (shard, order) tasks
-   * @param trainingTaskSeconds sum of the tasks' own times
-   * @param checkpoints         distinct checkpoints (orders sharing a prefix share them)
-   * @param checkpointBytes     their total size
+   * @param aggregation     an {@link Aggregation} name, as {@code lethe.predict.aggregation} takes it
+   * @param initialAccuracy test accuracy before any deletion
+   * @param streams         every stream kind; the capability, accuracy and curve repeat the random-records stream's
+   */
+  public record AggregationResult(String aggregation, double initialAccuracy, double deletionCapability,
+      double accuracyAfter16, List<Double> curve, List<StreamResult> streams) {}
+
+  /**
+   * One configuration's figures. {@code initialAccuracy}, {@code deletionCapability}, {@code accuracyAfter16},
+   * {@code curve} and {@code streams} are those of the configured aggregation ({@code aggregation}, from
+   * {@code lethe.predict.aggregation}); {@code aggregations} has every strategy.
+   *
+   * @param orders                    the orders of each shard, shard by shard
+   * @param trainingSeconds           wall time of training all its (shard, order) tasks
+   * @param trainingTaskSeconds       sum of the tasks' wall times
+   * @param trainingCpuSeconds        sum of the tasks' thread CPU times (-1 if the JVM cannot measure them): the
+   *                                  training work itself, which other load on the machine does not inflate
+   * @param trainingProcessCpuSeconds CPU time of the whole JVM while training (Spark, GC and JIT included; -1 if
+   *                                  it cannot be measured)
+   * @param checkpoints               distinct checkpoints (orders sharing a prefix share them)
+   * @param checkpointBytes           their total size
    */
   public record ConfigurationResult(String name, int sequences, String selection, List<List<List<Integer>>> orders,
-      double trainingSeconds, double trainingTaskSeconds, int checkpoints, long checkpointBytes,
+      double trainingSeconds, double trainingTaskSeconds, double trainingCpuSeconds,
+      double trainingProcessCpuSeconds, int checkpoints, long checkpointBytes, String aggregation,
       double initialAccuracy, double deletionCapability, double accuracyAfter16, List<Double> curve,
-      List<StreamResult> streams) {}
+      List<StreamResult> streams, List<AggregationResult> aggregations) {}
 
-  /** The JSON report. */
+  /**
+   * A configuration's training cost relative to SISA's (B=1) measured in the same run.
+   *
+   * @param wall       ratio of the training wall times (distorted when the machine's load changes during the run)
+   * @param taskCpu    ratio of the summed task thread CPU times (the training work, whatever the load)
+   * @param processCpu ratio of the JVM's CPU times while training
+   */
+  public record TrainingCostRatio(String configuration, String relativeTo, double wall, double taskCpu,
+      double processCpu) {}
+
+  /** The JSON report; {@code trainingCostRatios} is empty when SISA (B=1) was not among the configurations run. */
   public record Report(String benchmark, Map<String, String> environment, Map<String, Object> data, int seeds,
-      int streamLength, double capabilityDrop, List<Double> skewedPrior, List<ConfigurationResult> configurations) {}
+      int streamLength, double capabilityDrop, List<Double> skewedPrior, List<ConfigurationResult> configurations,
+      List<TrainingCostRatio> trainingCostRatios) {}
 
   /** The configurations the issue asks for: B=1, cyclic B=2 and B=4, bipartite B=4 (B capped at the slices). */
   public static List<Configuration> defaultConfigurations(int numSlices) {
@@ -218,26 +246,25 @@ public final class CapacityBenchmark {
         }
         shards.add(new ShardModels(orders.get(shard), stageProbability, sliceRows[shard]));
       }
-      List<StreamResult> streamResults = new ArrayList<>();
-      for (String kind : List.of(DeletionStreams.RANDOM_RECORDS, DeletionStreams.SUBJECTS, DeletionStreams.SKEWED)) {
-        List<Curve> curves = new ArrayList<>();
-        for (int seed = 0; seed < options.seeds(); seed++) {
-          List<Deletion> stream = streams.of(kind, STREAM_SEED_BASE + seed, options.streamLength(), skew);
-          curves.add(CapacitySimulation.replay(shards, test.labels(), stream, ServingRule.PRODUCT));
-        }
-        streamResults.add(summarise(kind, curves));
+      Aggregation served = settings.predict().aggregation();
+      List<AggregationResult> byAggregation = new ArrayList<>();
+      for (Aggregation aggregation : Aggregation.values()) {
+        byAggregation.add(replay(aggregation, shards, test, streams, options, skew));
       }
-      StreamResult random = streamResults.get(0);
+      AggregationResult configured = byAggregation.get(served.ordinal());
       List<List<List<Integer>>> orderLists = orders.stream()
           .map(shardOrders -> shardOrders.stream().map(SliceOrder::slices).toList()).toList();
       results.add(new ConfigurationResult(configuration.name(), configuration.sequences(),
           configuration.selection().configName(), orderLists, round(trained.wallSeconds()),
-          round(trained.taskSeconds()), trained.bytesOf().size(),
-          trained.bytesOf().values().stream().mapToLong(Long::longValue).sum(), random.curve().get(0),
-          random.deletionCapability(), random.accuracyAfter16(), random.curve(), streamResults));
-      LOG.info("bench capacity: {}: accuracy {} at start, {} after {} random deletions; capability {}",
-          configuration.name(), random.curve().get(0), random.accuracyAfter16(), QUOTED_DELETIONS,
-          random.deletionCapability());
+          round(trained.taskSeconds()), round(trained.taskCpuSeconds()), round(trained.processCpuSeconds()),
+          trained.bytesOf().size(), trained.bytesOf().values().stream().mapToLong(Long::longValue).sum(),
+          served.configName(), configured.initialAccuracy(), configured.deletionCapability(), configured.accuracyAfter16(),
+          configured.curve(), configured.streams(), byAggregation));
+      for (AggregationResult r : byAggregation) {
+        LOG.info("bench capacity: {} ({}): accuracy {} at start, {} after {} random deletions; capability {}",
+            configuration.name(), r.aggregation(), r.initialAccuracy(), r.accuracyAfter16(), QUOTED_DELETIONS,
+            r.deletionCapability());
+      }
     }
 
     Map<String, Object> dataInfo = new LinkedHashMap<>();
@@ -252,76 +279,109 @@ public final class CapacityBenchmark {
     dataInfo.put("epochsPerSlice", spec.epochsPerSlice(numSlices));
     dataInfo.put("deletionPriorColumn", data.settings().deletionPriorColumn());
     return new Report("capacity", TrainBenchmark.environment(spark, settings), dataInfo, options.seeds(),
-        options.streamLength(), CapacitySimulation.CAPABILITY_DROP, Arrays.stream(skew).boxed().toList(), results);
+        options.streamLength(), CapacitySimulation.CAPABILITY_DROP, Arrays.stream(skew).boxed().toList(), results,
+        costRatios(results));
   }
 
-  /** Every (shard, order)'s stage checkpoints, their sizes, and how long training them took. */
-  private record Trained(List<List<List<String>>> stageCheckpoints, Map<String, Long> bytesOf, double wallSeconds,
-      double taskSeconds) {}
+  /** Replays every stream kind and seed with one aggregation strategy. */
+  private static AggregationResult replay(Aggregation aggregation, List<ShardModels> shards, LabelledRows test,
+      DeletionStreams streams, Options options, double[] skew) {
+    List<StreamResult> streamResults = new ArrayList<>();
+    for (String kind : List.of(DeletionStreams.RANDOM_RECORDS, DeletionStreams.SUBJECTS, DeletionStreams.SKEWED)) {
+      List<Curve> curves = new ArrayList<>();
+      for (int seed = 0; seed < options.seeds(); seed++) {
+        List<Deletion> stream = streams.of(kind, STREAM_SEED_BASE + seed, options.streamLength(), skew);
+        curves.add(CapacitySimulation.replay(shards, test.labels(), stream, ServingRule.PRODUCT, aggregation));
+      }
+      streamResults.add(summarise(kind, curves));
+    }
+    StreamResult random = streamResults.get(0);
+    return new AggregationResult(aggregation.configName(), random.curve().get(0), random.deletionCapability(),
+        random.accuracyAfter16(), random.curve(), streamResults);
+  }
 
-  /** Trains every (shard, order) as one Spark job of one task, as many at a time as the settings allow. */
+  /** Each configuration's training cost over SISA's (B=1), when SISA ran; a ratio whose base is not positive is 0. */
+  static List<TrainingCostRatio> costRatios(List<ConfigurationResult> results) {
+    ConfigurationResult base = results.stream().filter(c -> c.sequences() == 1).findFirst().orElse(null);
+    if (base == null) {
+      return List.of();
+    }
+    return results.stream().map(c -> new TrainingCostRatio(c.name(), base.name(),
+        ratio(c.trainingSeconds(), base.trainingSeconds()), ratio(c.trainingCpuSeconds(), base.trainingCpuSeconds()),
+        ratio(c.trainingProcessCpuSeconds(), base.trainingProcessCpuSeconds()))).toList();
+  }
+
+  private static double ratio(double value, double base) {
+    return base > 0 && value >= 0 ? Math.round(value / base * 100) / 100.0 : 0;
+  }
+
+  /**
+   * Every (shard, order)'s stage checkpoints, their sizes, and what training them cost: wall time, the tasks' summed
+   * wall and thread CPU times, and the JVM's CPU time (-1 where unmeasurable).
+   */
+  private record Trained(List<List<List<String>>> stageCheckpoints, Map<String, Long> bytesOf, double wallSeconds,
+      double taskSeconds, double taskCpuSeconds, double processCpuSeconds) {}
+
+  /**
+   * Trains every (shard, order) from scratch through {@code lethe train}'s own path ({@link TrainJob#trainShards}:
+   * one Spark job of one task each, as many at a time as the settings allow), storing the checkpoints but
+   * publishing no generation.
+   */
   private static Trained train(SparkSession spark, LetheStore store, LetheSettings settings, DataManifest data,
       ModelSpec spec, List<List<SliceOrder>> orders) {
-    StoreHandle handle = StoreHandle.of(store, spark, settings.store().allowNonAtomicRename());
-    List<int[]> tasks = new ArrayList<>();
+    List<TrainJob.ShardPlan> plans = new ArrayList<>();
     for (int shard = 0; shard < orders.size(); shard++) {
       if (data.shardRows(shard) == 0) {
         throw new StoreException("bench capacity: shard " + shard + " of data version " + data.version()
             + " has no rows; use fewer shards");
       }
       for (int sequence = 0; sequence < orders.get(shard).size(); sequence++) {
-        tasks.add(new int[] {shard, sequence});
+        plans.add(TrainJob.ShardPlan.fromScratch(shard, sequence, orders.get(shard).get(sequence)));
       }
     }
-    int parallel = settings.training().parallelShards() == 0 ? tasks.size() : settings.training().parallelShards();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tasks.size())));
+    long processCpuStart = processCpuNanos();
     long start = System.nanoTime();
+    Map<TrainJob.ShardPlan.Key, ShardTrainResult> results;
     try (StoreLock lock = StoreLock.acquire(store, "lethe bench capacity: train")) {
-      List<Future<String>> futures = new ArrayList<>();
-      for (int[] task : tasks) {
-        int shard = task[0];
-        int sequence = task[1];
-        SliceOrder order = orders.get(shard).get(sequence);
-        futures.add(pool.submit(() -> {
-          spark.sparkContext().setJobDescription("lethe bench capacity: shard " + shard + " order " + order);
-          List<String> out = ExamplesReader.shard(spark, store, data, shard)
-              .select("record_id", "label", "features", "slice")
-              .coalesce(1)
-              .mapPartitions(new OrderTrainTask(handle, spec, shard, sequence, order,
-                  settings.training().nativeThreads()), Encoders.STRING())
-              .collectAsList();
-          return out.get(0);
-        }));
-      }
-      List<List<List<String>>> chains = new ArrayList<>();
-      orders.forEach(shardOrders -> {
-        List<List<String>> perOrder = new ArrayList<>();
-        shardOrders.forEach(o -> perOrder.add(null));
-        chains.add(perOrder);
-      });
-      Map<String, Long> bytesOf = new LinkedHashMap<>();
-      double taskSeconds = 0;
-      for (Future<String> future : futures) {
-        OrderTrainTask.Result result = OrderTrainTask.Result.fromJson(future.get());
-        chains.get(result.shard()).set(result.sequence(), result.stageCheckpoints());
-        for (int i = 0; i < result.stageCheckpoints().size(); i++) {
-          bytesOf.put(result.stageCheckpoints().get(i), result.zipBytes().get(i));
-        }
-        taskSeconds += result.seconds();
-      }
-      return new Trained(chains, bytesOf, (System.nanoTime() - start) / 1e9, taskSeconds);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException("Interrupted while training for bench capacity", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new StoreException("bench capacity: training failed: " + cause, cause);
-    } finally {
-      pool.shutdownNow();
+      results = TrainJob.trainShards(spark, store, settings, data, spec, plans);
     }
+    double wallSeconds = (System.nanoTime() - start) / 1e9;
+    long processCpuEnd = processCpuNanos();
+    List<List<List<String>>> chains = new ArrayList<>();
+    orders.forEach(shardOrders -> {
+      List<List<String>> perOrder = new ArrayList<>();
+      shardOrders.forEach(o -> perOrder.add(null));
+      chains.add(perOrder);
+    });
+    Map<String, Long> bytesOf = new LinkedHashMap<>();
+    double taskSeconds = 0;
+    double taskCpuSeconds = 0;
+    for (ShardTrainResult result : results.values()) {
+      List<String> chain = result.provenance().stream().sorted(Comparator.comparingInt(Provenance::stage))
+          .map(Provenance::zipSha256).toList();
+      chains.get(result.shard()).set(result.sequence(), chain);
+      chain.forEach(sha -> bytesOf.computeIfAbsent(sha, s -> zipBytes(store, s)));
+      taskSeconds += result.seconds();
+      taskCpuSeconds = taskCpuSeconds < 0 || result.cpuSeconds() < 0 ? -1 : taskCpuSeconds + result.cpuSeconds();
+    }
+    double processCpuSeconds = processCpuStart < 0 || processCpuEnd < 0 ? -1
+        : (processCpuEnd - processCpuStart) / 1e9;
+    return new Trained(chains, bytesOf, wallSeconds, taskSeconds, taskCpuSeconds, processCpuSeconds);
+  }
+
+  private static long zipBytes(LetheStore store, String sha256) {
+    try {
+      return store.fs().getFileStatus(store.layout().checkpointZip(sha256)).getLen();
+    } catch (IOException e) {
+      throw new StoreException("bench capacity: cannot read the size of checkpoint " + sha256 + " in store "
+          + store.uri() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** CPU time of this JVM in nanoseconds, or -1 when the platform does not report it. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
   }
 
   /** Scores each checkpoint not scored yet on the test split, once: orders and configurations share them. */

@@ -1,5 +1,6 @@
 package io.lethe.jobs.bench;
 
+import io.lethe.models.Aggregation;
 import io.lethe.models.SliceOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,8 +11,8 @@ import java.util.Set;
 /**
  * Replays a stream of deletions against one trained configuration without retraining: after each deletion every
  * shard serves the (order, stage) with the longest prefix free of its deleted slices ({@link ServingRule}), or is
- * left out, and the served ensemble (mean softmax) is scored on the test split from precomputed per-checkpoint
- * probabilities. Pure: no Spark, no models.
+ * left out, and the served ensemble, combined by the product's {@link Aggregation}, is scored on the test split from
+ * precomputed per-checkpoint probabilities. Pure: no Spark, no models.
  */
 final class CapacitySimulation {
 
@@ -74,106 +75,72 @@ final class CapacitySimulation {
 
   private CapacitySimulation() {}
 
-  /** Applies {@code stream} in order and scores the served ensemble after every deletion. */
-  static Curve replay(List<ShardModels> shards, int[] testLabels, List<Deletion> stream, ServingRule rule) {
-    int rows = testLabels.length;
-    int classes = classesOf(shards);
-    double[][] sum = new double[rows][classes];
+  /**
+   * Applies {@code stream} in order and scores the served ensemble after every deletion, combining the served
+   * checkpoints' probabilities with the product's {@code aggregation} (the {@code weighted} one weights each served
+   * checkpoint by the training rows it saw, as {@code lethe predict} does).
+   */
+  static Curve replay(List<ShardModels> shards, int[] testLabels, List<Deletion> stream, ServingRule rule,
+      Aggregation aggregation) {
     List<Set<Integer>> deleted = new ArrayList<>();
     List<Optional<ServingRule.Prefix>> served = new ArrayList<>();
-    int shardsServed = 0;
-    long rowsServed = 0;
     for (ShardModels shard : shards) {
       deleted.add(new HashSet<>());
-      Optional<ServingRule.Prefix> prefix = rule.longestCleanPrefix(shard.orders(), Set.of());
-      served.add(prefix);
-      if (prefix.isPresent()) {
-        add(sum, probabilities(shard, prefix.get()), 1);
-        shardsServed++;
-        rowsServed += shard.rowsOf(shard.orders().get(prefix.get().sequence()), prefix.get().stage());
-      }
+      served.add(rule.longestCleanPrefix(shard.orders(), Set.of()));
     }
     double[] accuracy = new double[stream.size() + 1];
     int[] servedCounts = new int[stream.size() + 1];
     long[] servedRows = new long[stream.size() + 1];
-    accuracy[0] = accuracy(sum, testLabels, shardsServed);
-    servedCounts[0] = shardsServed;
-    servedRows[0] = rowsServed;
+    Ensemble ensemble = Ensemble.of(shards, served, testLabels, aggregation);
+    accuracy[0] = ensemble.accuracy();
+    servedCounts[0] = ensemble.shards();
+    servedRows[0] = ensemble.rows();
     for (int k = 0; k < stream.size(); k++) {
-      Set<Integer> touched = new HashSet<>();
+      boolean changed = false;
       for (int[] shardSlice : stream.get(k).shardSlices()) {
-        if (deleted.get(shardSlice[0]).add(shardSlice[1])) {
-          touched.add(shardSlice[0]);
+        int s = shardSlice[0];
+        if (deleted.get(s).add(shardSlice[1])) {
+          Optional<ServingRule.Prefix> after = rule.longestCleanPrefix(shards.get(s).orders(), deleted.get(s));
+          changed |= !after.equals(served.set(s, after));
         }
       }
-      for (int s : touched) {
-        ShardModels shard = shards.get(s);
-        Optional<ServingRule.Prefix> before = served.get(s);
-        Optional<ServingRule.Prefix> after = rule.longestCleanPrefix(shard.orders(), deleted.get(s));
-        if (before.equals(after)) {
-          continue;
-        }
-        if (before.isPresent()) {
-          add(sum, probabilities(shard, before.get()), -1);
-          shardsServed--;
-          rowsServed -= shard.rowsOf(shard.orders().get(before.get().sequence()), before.get().stage());
-        }
-        if (after.isPresent()) {
-          add(sum, probabilities(shard, after.get()), 1);
-          shardsServed++;
-          rowsServed += shard.rowsOf(shard.orders().get(after.get().sequence()), after.get().stage());
-        }
-        served.set(s, after);
+      if (changed) {
+        ensemble = Ensemble.of(shards, served, testLabels, aggregation);
       }
-      accuracy[k + 1] = accuracy(sum, testLabels, shardsServed);
-      servedCounts[k + 1] = shardsServed;
-      servedRows[k + 1] = rowsServed;
+      accuracy[k + 1] = ensemble.accuracy();
+      servedCounts[k + 1] = ensemble.shards();
+      servedRows[k + 1] = ensemble.rows();
     }
     return new Curve(accuracy, servedCounts, servedRows);
   }
 
-  private static float[][] probabilities(ShardModels shard, ServingRule.Prefix prefix) {
-    return shard.stageProbability()[prefix.sequence()][prefix.stage() - 1];
-  }
-
-  private static int classesOf(List<ShardModels> shards) {
-    for (ShardModels shard : shards) {
-      float[][][][] p = shard.stageProbability();
-      if (p.length > 0 && p[0].length > 0 && p[0][0].length > 0) {
-        return p[0][0][0].length;
-      }
-    }
-    return 0;
-  }
-
-  private static void add(double[][] sum, float[][] probabilities, int sign) {
-    for (int r = 0; r < sum.length; r++) {
-      for (int c = 0; c < sum[r].length; c++) {
-        sum[r][c] += sign * probabilities[r][c];
-      }
-    }
-  }
-
-  /**
-   * Accuracy of the mean softmax of the served shards (argmax of the sum, the same prediction; ties to the lower
-   * class); 0 when none is served.
-   */
-  private static double accuracy(double[][] sum, int[] labels, int shardsServed) {
-    if (shardsServed == 0 || labels.length == 0) {
-      return 0;
-    }
-    long correct = 0;
-    for (int r = 0; r < labels.length; r++) {
-      int best = 0;
-      for (int c = 1; c < sum[r].length; c++) {
-        if (sum[r][c] > sum[r][best] + 1e-9) {
-          best = c;
+  /** The served ensemble's figures: shards and training rows served, and its test accuracy (0 with none). */
+  private record Ensemble(int shards, long rows, double accuracy) {
+    static Ensemble of(List<ShardModels> shards, List<Optional<ServingRule.Prefix>> served, int[] labels,
+        Aggregation aggregation) {
+      List<float[][]> probabilities = new ArrayList<>();
+      List<Long> weights = new ArrayList<>();
+      for (int s = 0; s < shards.size(); s++) {
+        Optional<ServingRule.Prefix> prefix = served.get(s);
+        if (prefix.isPresent()) {
+          ShardModels shard = shards.get(s);
+          probabilities.add(shard.stageProbability()[prefix.get().sequence()][prefix.get().stage() - 1]);
+          weights.add(shard.rowsOf(shard.orders().get(prefix.get().sequence()), prefix.get().stage()));
         }
       }
-      if (best == labels[r]) {
-        correct++;
+      long rows = weights.stream().mapToLong(Long::longValue).sum();
+      if (probabilities.isEmpty() || labels.length == 0) {
+        return new Ensemble(probabilities.size(), rows, 0);
       }
+      int[] predictions = aggregation.aggregate(probabilities,
+          weights.stream().mapToDouble(Long::doubleValue).toArray()).predictions();
+      long correct = 0;
+      for (int r = 0; r < labels.length; r++) {
+        if (predictions[r] == labels[r]) {
+          correct++;
+        }
+      }
+      return new Ensemble(probabilities.size(), rows, (double) correct / labels.length);
     }
-    return (double) correct / labels.length;
   }
 }

@@ -119,13 +119,23 @@ public final class HtmlPage {
   private static void capacityTable(StringBuilder html, CapacityBenchmark.Report report) {
     html.append("<table id=\"capacity\">\n<tr><th>configuration</th><th>orders per shard</th><th>selection</th>")
         .append("<th>deletion capability</th><th>accuracy at start</th><th>after 16 deletions</th>")
-        .append("<th>training</th><th>checkpoints</th></tr>\n");
+        .append("<th>training</th><th>training CPU</th><th>checkpoints</th>")
+        .append("<th>each aggregation: capability, after 16</th></tr>\n");
     for (CapacityBenchmark.ConfigurationResult c : report.configurations()) {
       html.append("<tr><td>").append(escape(c.name())).append("</td><td>").append(c.sequences()).append("</td><td>")
           .append(escape(c.selection())).append("</td><td>").append(format("%.1f", c.deletionCapability()))
           .append("</td><td>").append(format("%.4f", c.initialAccuracy())).append("</td><td>")
           .append(format("%.4f", c.accuracyAfter16())).append("</td><td>").append(format("%.1f s", c.trainingSeconds()))
-          .append("</td><td>").append(format("%.1f MB", c.checkpointBytes() / 1e6)).append("</td></tr>\n");
+          .append("</td><td>").append(c.trainingCpuSeconds() > 0 ? format("%.1f s", c.trainingCpuSeconds()) : "")
+          .append("</td><td>").append(format("%.1f MB", c.checkpointBytes() / 1e6)).append("</td><td>");
+      List<CapacityBenchmark.AggregationResult> aggregations =
+          c.aggregations() == null ? List.of() : c.aggregations();
+      for (int i = 0; i < aggregations.size(); i++) {
+        CapacityBenchmark.AggregationResult a = aggregations.get(i);
+        html.append(i == 0 ? "" : "; ").append(escape(a.aggregation())).append(' ')
+            .append(format("%.1f", a.deletionCapability())).append(", ").append(format("%.4f", a.accuracyAfter16()));
+      }
+      html.append("</td></tr>\n");
     }
     html.append("</table>\n");
   }

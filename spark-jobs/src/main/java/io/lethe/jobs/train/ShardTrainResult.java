@@ -8,8 +8,14 @@ import java.util.List;
 /**
  * What one (shard, sequence) training task sends back to the driver: the provenance of each checkpoint it wrote
  * (stage order) and per-stage metrics. Travels as JSON so the Spark result needs no custom encoder.
+ *
+ * @param seconds    wall time of the task
+ * @param cpuSeconds CPU time of the task's thread (training runs on it, native code included with one native
+ *                   thread), which other work on a loaded machine does not inflate; -1 where the JVM cannot
+ *                   measure it
  */
-public record ShardTrainResult(int shard, int sequence, List<String> provenanceJson, List<SliceMetrics> metrics, double seconds) {
+public record ShardTrainResult(int shard, int sequence, List<String> provenanceJson, List<SliceMetrics> metrics,
+    double seconds, double cpuSeconds) {
 
   /** The last stage's provenance: what the sequence ends in. */
   public Provenance last() {

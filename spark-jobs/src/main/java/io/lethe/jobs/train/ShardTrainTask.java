@@ -14,6 +14,8 @@ import io.lethe.models.TrainingResult;
 import io.lethe.store.FailPoints;
 import io.lethe.store.LetheStore;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,6 +72,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   @Override
   public Iterator<String> call(Iterator<Row> rows) throws IOException {
     long start = System.nanoTime();
+    long cpuStart = threadCpuNanos();
     Optional<String> gpu = TaskGpu.ofCurrentTask();
     gpu.ifPresent(GpuBinder::bindCurrentThread);
     LOG.info("Shard {} trains on the {} backend, device {}{}", shard, NativeRuntime.backendName(),
@@ -105,7 +108,17 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     List<String> provenance = new ArrayList<>();
     result.checkpoints().forEach(p -> provenance.add(p.toJson()));
     double seconds = (System.nanoTime() - start) / 1e9;
-    return List.of(new ShardTrainResult(shard, sequence, provenance, result.metrics(), seconds).toJson()).iterator();
+    long cpuEnd = threadCpuNanos();
+    double cpuSeconds = cpuStart < 0 || cpuEnd < 0 ? -1 : (cpuEnd - cpuStart) / 1e9;
+    return List.of(new ShardTrainResult(shard, sequence, provenance, result.metrics(), seconds, cpuSeconds).toJson())
+        .iterator();
+  }
+
+  /** CPU time of the current thread in nanoseconds, or -1 when the JVM does not measure it. */
+  private static long threadCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+        ? threads.getCurrentThreadCpuTime() : -1;
   }
 
 }

@@ -88,6 +88,38 @@ class CapacityBenchmarkTest {
   }
 
   @Test
+  void everyAggregationIsReplayedAndTheConfiguredOneIsQuoted() {
+    for (CapacityBenchmark.ConfigurationResult c : report.configurations()) {
+      assertThat(c.aggregation()).isEqualTo("mean-softmax");
+      assertThat(c.aggregations()).extracting(CapacityBenchmark.AggregationResult::aggregation)
+          .containsExactly("mean-softmax", "majority-vote", "weighted");
+      CapacityBenchmark.AggregationResult mean = c.aggregations().get(0);
+      assertThat(c.curve()).isEqualTo(mean.curve());
+      assertThat(c.deletionCapability()).isEqualTo(mean.deletionCapability());
+      for (CapacityBenchmark.AggregationResult a : c.aggregations()) {
+        assertThat(a.curve()).as(c.name() + " " + a.aggregation()).hasSize(31);
+        assertThat(a.initialAccuracy()).isGreaterThan(0.9);
+        // Which checkpoints are served does not depend on the vote.
+        assertThat(a.streams().get(0).trainingRowsServed()).isEqualTo(mean.streams().get(0).trainingRowsServed());
+      }
+    }
+  }
+
+  @Test
+  void trainingCostIsMeasuredInCpuTimeAndComparedWithSisa() {
+    for (CapacityBenchmark.ConfigurationResult c : report.configurations()) {
+      assertThat(c.trainingCpuSeconds()).as(c.name()).isPositive();
+      assertThat(c.trainingProcessCpuSeconds()).as(c.name()).isGreaterThanOrEqualTo(c.trainingCpuSeconds() * 0.5);
+    }
+    assertThat(report.trainingCostRatios()).extracting(CapacityBenchmark.TrainingCostRatio::configuration)
+        .containsExactly("sisa-b1", "cyclic-b2", "cyclic-b4", "bipartite-b4");
+    assertThat(report.trainingCostRatios().get(0).taskCpu()).isEqualTo(1.0);
+    // Cyclic B=4 trains four times SISA's examples: its CPU time is well above SISA's.
+    assertThat(report.trainingCostRatios().get(2).taskCpu()).isGreaterThan(2.0);
+    assertThat(report.trainingCostRatios()).allSatisfy(r -> assertThat(r.relativeTo()).isEqualTo("sisa-b1"));
+  }
+
+  @Test
   void theJsonHasTheFieldsTheIssueAsksFor() throws Exception {
     JsonNode json = new ObjectMapper().readTree(Json.write(report));
 
@@ -99,6 +131,9 @@ class CapacityBenchmarkTest {
       assertThat(configuration.get("curve").isArray()).isTrue();
       assertThat(configuration.get("trainingSeconds").isNumber()).isTrue();
       assertThat(configuration.get("checkpointBytes").asLong()).isPositive();
+      assertThat(configuration.get("trainingCpuSeconds").isNumber()).isTrue();
+      assertThat(configuration.get("aggregations").get(2).get("deletionCapability").isNumber()).isTrue();
     }
+    assertThat(json.get("trainingCostRatios").get(2).get("taskCpu").isNumber()).isTrue();
   }
 }

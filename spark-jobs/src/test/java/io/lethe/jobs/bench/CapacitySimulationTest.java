@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.jobs.bench.CapacitySimulation.Curve;
 import io.lethe.jobs.bench.CapacitySimulation.Deletion;
 import io.lethe.jobs.bench.CapacitySimulation.ShardModels;
+import io.lethe.models.Aggregation;
 import io.lethe.models.SequenceSelection;
 import io.lethe.models.SliceOrder;
 import java.util.ArrayList;
@@ -37,8 +38,10 @@ class CapacitySimulationTest {
     List<ShardModels> sisa = List.of(shard(SequenceSelection.cyclic(2, 1)), shard(SequenceSelection.cyclic(2, 1)));
     List<ShardModels> cyclic = List.of(shard(SequenceSelection.cyclic(2, 2)), shard(SequenceSelection.cyclic(2, 2)));
 
-    Curve one = CapacitySimulation.replay(sisa, LABELS, stream, ServingRule.PRODUCT);
-    Curve two = CapacitySimulation.replay(cyclic, LABELS, stream, ServingRule.PRODUCT);
+    Curve one = CapacitySimulation.replay(sisa, LABELS, stream, ServingRule.PRODUCT,
+        Aggregation.MEAN_SOFTMAX);
+    Curve two = CapacitySimulation.replay(cyclic, LABELS, stream, ServingRule.PRODUCT,
+        Aggregation.MEAN_SOFTMAX);
 
     assertThat(one.accuracy()).containsExactly(1.0, 1.0, 0.0, 0.0);
     assertThat(one.shardsServed()).containsExactly(2, 1, 0, 0);
@@ -55,11 +58,38 @@ class CapacitySimulationTest {
   }
 
   @Test
+  void theVoteFollowsTheProductsAggregationAndWeightedDiscountsAShortPrefix() {
+    // Shard 0 (slices of 30 and 10 rows) is right but unsure with both slices and confidently wrong on its own
+    // one-slice prefix [1]; shard 1 (40 rows in one slice) is right but unsure.
+    float[][] unsure = {{0.7f, 0.3f}, {0.3f, 0.7f}, {0.7f, 0.3f}, {0.3f, 0.7f}};
+    float[][] wrong = {{0.1f, 0.9f}, {0.9f, 0.1f}, {0.1f, 0.9f}, {0.9f, 0.1f}};
+    ShardModels shard0 = new ShardModels(SequenceSelection.cyclic(2, 2),
+        new float[][][][] {{unsure, unsure}, {wrong, unsure}}, new long[] {30, 10});
+    ShardModels shard1 = new ShardModels(SequenceSelection.cyclic(1, 1), new float[][][][] {{unsure}},
+        new long[] {40});
+    // Deleting slice 0 of shard 0 leaves it serving order [1, 0] stage 1: 10 rows against shard 1's 40.
+    List<Deletion> stream = List.of(Deletion.of(0, 0));
+    List<ShardModels> shards = List.of(shard0, shard1);
+
+    Curve mean = CapacitySimulation.replay(shards, LABELS, stream, ServingRule.PRODUCT, Aggregation.MEAN_SOFTMAX);
+    Curve votes = CapacitySimulation.replay(shards, LABELS, stream, ServingRule.PRODUCT, Aggregation.MAJORITY_VOTE);
+    Curve weighted = CapacitySimulation.replay(shards, LABELS, stream, ServingRule.PRODUCT, Aggregation.WEIGHTED);
+
+    // Mean softmax: (0.1 + 0.7) / 2 = 0.4 for the right class. Majority: one vote each, the tie goes to the higher
+    // mean probability, the wrong class. Weighted by rows: (10 * 0.1 + 40 * 0.7) / 50 = 0.58, right.
+    assertThat(mean.accuracy()).containsExactly(1.0, 0.0);
+    assertThat(votes.accuracy()).containsExactly(1.0, 0.0);
+    assertThat(weighted.accuracy()).containsExactly(1.0, 1.0);
+    assertThat(weighted.rowsServed()).containsExactly(80, 50);
+    assertThat(mean.shardsServed()).containsExactly(2, 2);
+  }
+
+  @Test
   void aStreamThatNeverCostsTwoPointsIsCensoredAtItsLength() {
     List<ShardModels> cyclic = List.of(shard(SequenceSelection.cyclic(2, 2)), shard(SequenceSelection.cyclic(2, 2)));
 
     Curve curve = CapacitySimulation.replay(cyclic, LABELS, List.of(Deletion.of(0, 1), Deletion.of(1, 1)),
-        ServingRule.PRODUCT);
+        ServingRule.PRODUCT, Aggregation.MEAN_SOFTMAX);
 
     assertThat(curve.accuracy()).containsExactly(1.0, 1.0, 1.0);
     assertThat(curve.capability()).isEqualTo(2);

@@ -295,7 +295,7 @@ class ReportJobTest {
     assertThat(charts.capacity().png()).startsWith(0x89, 'P', 'N', 'G');
     assertThat(page).contains("<h2>Deletion capacity</h2>", "<table id=\"capacity\">",
         "<tr><td>sisa-b1</td><td>1</td><td>cyclic</td><td>2.0</td><td>0.9000</td><td>0.5000</td><td>3.0 s</td>"
-            + "<td>1.2 MB</td></tr>",
+            + "<td>4.0 s</td><td>1.2 MB</td><td>mean-softmax 2.0, 0.5000; weighted 2.5, 0.6000</td></tr>",
         "<tr><td>cyclic-b2</td><td>2</td><td>cyclic</td><td>3.5</td>");
   }
 
@@ -314,12 +314,15 @@ class ReportJobTest {
   private static CapacityBenchmark.Report capacityResult() {
     List<CapacityBenchmark.ConfigurationResult> configurations = List.of(
         new CapacityBenchmark.ConfigurationResult("sisa-b1", 1, "cyclic", List.of(List.of(List.of(0, 1))), 3.0, 5.0,
-            2, 1_200_000, 0.9, 2.0, 0.5, List.of(0.9, 0.9, 0.5), List.of()),
+            4.0, 6.0, 2, 1_200_000, "mean-softmax", 0.9, 2.0, 0.5, List.of(0.9, 0.9, 0.5), List.of(),
+            List.of(new CapacityBenchmark.AggregationResult("mean-softmax", 0.9, 2.0, 0.5, List.of(0.9, 0.9, 0.5),
+                List.of()), new CapacityBenchmark.AggregationResult("weighted", 0.9, 2.5, 0.6,
+                List.of(0.9, 0.9, 0.6), List.of()))),
         new CapacityBenchmark.ConfigurationResult("cyclic-b2", 2, "cyclic",
-            List.of(List.of(List.of(0, 1), List.of(1, 0))), 6.0, 10.0, 4, 2_400_000, 0.9, 3.5, 0.9,
-            List.of(0.9, 0.9, 0.9), List.of()));
+            List.of(List.of(List.of(0, 1), List.of(1, 0))), 6.0, 10.0, 8.0, 12.0, 4, 2_400_000, "mean-softmax", 0.9,
+            3.5, 0.9, List.of(0.9, 0.9, 0.9), List.of(), List.of()));
     return new CapacityBenchmark.Report("capacity", Map.of(), Map.of("trainRows", 80, "shards", 1, "slices", 2), 5,
-        2, 0.02, List.of(1 / 3.0, 2 / 3.0), configurations);
+        2, 0.02, List.of(1 / 3.0, 2 / 3.0), configurations, List.of());
   }
 
   @Test
