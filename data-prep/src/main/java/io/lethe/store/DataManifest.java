@@ -103,6 +103,21 @@ public record DataManifest(
     public PartitionEntry(int shard, int slice, long rows, String contentSha256, List<FileEntry> files) {
       this(shard, slice, rows, contentSha256, files, null);
     }
+
+    /**
+     * This partition, rewritten from {@code before} by deleting some of its rows, with {@code before}'s deletion
+     * prior sum carried over in proportion to the rows kept. The examples do not keep each row's prior (only
+     * prepare reads the prior column), so the deleted rows are taken to have had the partition's mean prior; without
+     * this, a rewritten partition would read as one nobody is expected to delete from, and bipartite selection would
+     * put it first. Unchanged when {@code before} has no sum.
+     */
+    public PartitionEntry withPriorSumCarriedFrom(PartitionEntry before) {
+      if (before.deletionPriorSum() == null) {
+        return this;
+      }
+      double kept = before.rows() == 0 ? 0 : before.deletionPriorSum() * rows / before.rows();
+      return new PartitionEntry(shard, slice, rows, contentSha256, files, Math.round(kept * 1e9) / 1e9);
+    }
   }
 
   public record FileEntry(String path, long bytes) {}

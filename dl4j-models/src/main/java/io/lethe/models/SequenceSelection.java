@@ -55,7 +55,7 @@ public final class SequenceSelection {
    * @param expectedDeletions t, the number of deletions the bipartite score plans for
    */
   public static List<SliceOrder> select(Strategy strategy, DeletionPriors priors, int sequences,
-      int expectedDeletions) {
+      double expectedDeletions) {
     return strategy == Strategy.CYCLIC
         ? cyclic(priors.numSlices(), sequences)
         : bipartite(priors, sequences, expectedDeletions);
@@ -90,13 +90,14 @@ public final class SequenceSelection {
    *
    * @param priors            where deletions fall
    * @param sequences         B, 1 <= B <= R
-   * @param expectedDeletions t >= 1, the number of deletions planned for
+   * @param expectedDeletions t > 0, the number of deletions planned for; need not be whole (an expected number)
    */
-  public static List<SliceOrder> bipartite(DeletionPriors priors, int sequences, int expectedDeletions) {
+  public static List<SliceOrder> bipartite(DeletionPriors priors, int sequences, double expectedDeletions) {
     int numSlices = priors.numSlices();
     checkCount(numSlices, sequences);
-    if (expectedDeletions < 1) {
-      throw new IllegalArgumentException("bipartite selection plans for t >= 1 deletions, got " + expectedDeletions);
+    if (!(expectedDeletions > 0) || Double.isInfinite(expectedDeletions)) {
+      throw new IllegalArgumentException("bipartite selection plans for a finite t > 0 deletions, got "
+          + expectedDeletions);
     }
     List<List<Integer>> growing = new ArrayList<>(numSlices);
     for (int s = 0; s < numSlices; s++) {
@@ -140,7 +141,7 @@ public final class SequenceSelection {
    * that a deletion falls in one of its first n slices. (1 - c_n)^t is the chance that its prefix of length n
    * survives t deletions, so the score grows with the prefix lengths one can expect to keep serving.
    */
-  public static double score(DeletionPriors priors, List<Integer> sequence, int expectedDeletions) {
+  public static double score(DeletionPriors priors, List<Integer> sequence, double expectedDeletions) {
     double score = 0;
     double cumulative = 0;
     for (int n = 1; n <= sequence.size(); n++) {

@@ -31,6 +31,10 @@ class SequenceSelectionTest {
     assertThat(SequenceSelection.score(RISING, List.of(0, 1), 1)).isCloseTo(2.3, within(1e-12));
     assertThat(SequenceSelection.score(RISING, List.of(3, 2, 1, 0), 1)).isCloseTo(0.6 + 2 * 0.3 + 3 * 0.1,
         within(1e-12));
+    // t need not be whole (an expected number of deletions): t = 1.5 is not read as 1.
+    assertThat(SequenceSelection.score(RISING, List.of(0, 1), 1.5))
+        .isCloseTo(Math.pow(0.9, 1.5) + 2 * Math.pow(0.7, 1.5), within(1e-12))
+        .isNotCloseTo(2.3, within(1e-3));
   }
 
   @Test
@@ -101,7 +105,9 @@ class SequenceSelectionTest {
     assertThatThrownBy(() -> SequenceSelection.bipartite(RISING, 0, 1))
         .hasMessage("a shard of 4 slices can be trained in 1..4 orders, got 0 sequences");
     assertThatThrownBy(() -> SequenceSelection.bipartite(RISING, 2, 0))
-        .hasMessage("bipartite selection plans for t >= 1 deletions, got 0");
+        .hasMessage("bipartite selection plans for a finite t > 0 deletions, got 0.0");
+    assertThatThrownBy(() -> SequenceSelection.bipartite(RISING, 2, Double.NaN))
+        .hasMessage("bipartite selection plans for a finite t > 0 deletions, got NaN");
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
+import io.lethe.store.ShardLineage;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,14 @@ final class TrainCommand implements Callable<Integer> {
     GenerationManifest g = outcome.generation();
     if (outcome.upToDate()) {
       out.printf("Generation %d is up to date (data version %d); nothing trained.%n", g.number(), g.dataVersion());
+      // Deactivated stages are not train's to restore (its plan is for new data or settings) but retrain's; say so,
+      // or "up to date" reads as if every shard served its full lineage.
+      List<Integer> deactivated = g.shards().stream().filter(s -> !s.servesFullLineage(g.numSlices()))
+          .map(ShardLineage::shard).toList();
+      if (!deactivated.isEmpty()) {
+        out.printf("Shards %s serve deactivated prefixes (deferred retraining pending); `lethe retrain` restores"
+            + " them.%n", deactivated);
+      }
       return;
     }
     out.printf("Published generation %d: %d shards x %d slices trained on data version %d in %.1f s%n",

@@ -101,7 +101,8 @@ public record LetheSettings(
    * @param selection {@code cyclic} (rotations) or {@code bipartite} (S3T's selection from deletion priors)
    * @param bipartiteExponent t of the bipartite score sum n * (1 - c_n)^t: the deletions it plans for
    */
-  public record SequenceSettings(int count, SequenceSelection.Strategy selection, int bipartiteExponent) implements Serializable {
+  public record SequenceSettings(int count, SequenceSelection.Strategy selection, double bipartiteExponent)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 

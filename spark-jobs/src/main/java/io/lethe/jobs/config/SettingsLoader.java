@@ -255,11 +255,11 @@ public final class SettingsLoader {
         () -> SequenceSelection.Strategy.parse(c.getString(ConfigKeys.MODEL_SEQUENCE_SELECTION)),
         ConfigKeys.MODEL_SEQUENCE_SELECTION);
     double exponent = c.getDouble(ConfigKeys.MODEL_BIPARTITE_EXPONENT);
-    if (!(exponent >= 1) || exponent != Math.rint(exponent)) {
-      throw new SettingsException(ConfigKeys.MODEL_BIPARTITE_EXPONENT + " must be a whole number >= 1 (the"
-          + " deletions the bipartite score plans for), got " + exponent);
+    if (!(exponent > 0) || Double.isInfinite(exponent)) {
+      throw new SettingsException(ConfigKeys.MODEL_BIPARTITE_EXPONENT + " must be a number > 0 (the deletions"
+          + " the bipartite score plans for, need not be whole), got " + exponent);
     }
-    return new LetheSettings.SequenceSettings(count, selection, (int) exponent);
+    return new LetheSettings.SequenceSettings(count, selection, exponent);
   }
 
   private static LetheSettings.ForgetSettings forgetSettings(Config c) {

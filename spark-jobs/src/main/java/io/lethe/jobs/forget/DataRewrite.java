@@ -109,7 +109,7 @@ final class DataRewrite {
         Dataset<Row> kept = readPartition(partition).join(deletedIds,
             col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
         entry = PartitionWriter.write(store, kept, partition.shard(), partition.slice(), new Path(staged, dir),
-            versionName + "/" + dir);
+            versionName + "/" + dir).withPriorSumCarriedFrom(partition);
         rewritten.add(partition.shard() + "/" + partition.slice());
         if (rewritten.size() == 1) {
           FailPoints.check("forget.DATA_REWRITTEN.after-first-partition");

@@ -85,6 +85,17 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void theBipartiteExponentIsANumberAboveZeroNotAWholeNumber() {
+    assertThat(SettingsLoader.load(List.of()).sequences().bipartiteExponent()).isEqualTo(1.0);
+    assertThat(SettingsLoader.load(List.of("lethe.model.bipartite-exponent=2.5")).sequences().bipartiteExponent())
+        .isEqualTo(2.5);
+    assertThatThrownBy(() -> SettingsLoader.load(List.of("lethe.model.bipartite-exponent=0")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("lethe.model.bipartite-exponent must be a number > 0 (the deletions the bipartite score plans"
+            + " for, need not be whole), got 0.0");
+  }
+
+  @Test
   void anUnknownArchitectureListsTheValidOnes() {
     assertThatThrownBy(() -> SettingsLoader.load(List.of("lethe.model.architecture=resnet")))
         .isInstanceOf(SettingsException.class)
