@@ -78,6 +78,7 @@ public final class LedgerScaleBenchmark {
       int window = Math.max(1, Math.min(100, submissions / 10));
       double firstWindow = 0;
       double lastWindow = 0;
+      double[] byTenth = new double[10];
       for (int i = 0; i < submissions; i++) {
         String id = i < real.size() ? real.get(i) : "absent-sub-" + i;
         long t = System.nanoTime();
@@ -89,16 +90,24 @@ public final class LedgerScaleBenchmark {
         if (i >= submissions - window) {
           lastWindow += took;
         }
+        byTenth[(int) ((long) i * 10 / submissions)] += took;
         if ((i + 1) % 500 == 0) {
-          LOG.info("bench ledger: {} submissions acknowledged in {} s", i + 1, round(seconds(start)));
+          LOG.info("bench ledger: {} submissions acknowledged in {} s; this one took {} s", i + 1,
+              round(seconds(start)), round(took));
         }
       }
       small.put("acknowledgeSeconds", round(seconds(start)));
       small.put("acknowledgeSecondsPerSubmission", round(seconds(start) / submissions));
-      // The ledger checks each new request id against every earlier submission: acknowledging grows with it.
+      // Whether acknowledging grows with the ledger: the mean of the first and last window, and of each tenth.
       small.put("windowSubmissions", window);
-      small.put("acknowledgeSecondsEachInFirstWindow", round(firstWindow / window));
-      small.put("acknowledgeSecondsEachInLastWindow", round(lastWindow / window));
+      small.put("acknowledgeSecondsEachInFirstWindow", round4(firstWindow / window));
+      small.put("acknowledgeSecondsEachInLastWindow", round4(lastWindow / window));
+      List<Double> tenths = new java.util.ArrayList<>();
+      for (int t = 0; t < 10; t++) {
+        long inTenth = (long) Math.ceil((t + 1) * submissions / 10.0) - (long) Math.ceil(t * submissions / 10.0);
+        tenths.add(inTenth == 0 ? 0 : round4(byTenth[t] / inTenth));
+      }
+      small.put("acknowledgeSecondsEachByTenth", tenths);
       long batchStart = System.nanoTime();
       manySubmissions = new ForgetJob(spark, store, settings).processPendingLocked().get(0);
       small.put("batchSeconds", round(seconds(batchStart)));
@@ -188,6 +197,10 @@ public final class LedgerScaleBenchmark {
 
   private static double round(double value) {
     return TrainBenchmark.round(value);
+  }
+
+  private static double round4(double value) {
+    return Math.round(value * 10_000) / 10_000.0;
   }
 
   private static double seconds(long start) {

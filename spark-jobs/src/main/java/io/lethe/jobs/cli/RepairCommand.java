@@ -1,6 +1,7 @@
 package io.lethe.jobs.cli;
 
 import io.lethe.jobs.config.LetheSettings;
+import io.lethe.jobs.forget.RequestIdIndex;
 import io.lethe.jobs.repair.CheckpointRepair;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Rebuild every checkpoint whose file is damaged (its bytes do not hash to its name), or that the",
         "served generation names but is missing, by retraining it from the data its provenance names (training is",
         "deterministic). A rebuilt file replaces the damaged one only if its bytes hash to the checkpoint's name.",
-        "A checkpoint whose training data no longer exists is left alone (exit 1): retrain its shard forward."})
+        "A checkpoint whose training data no longer exists is left alone (exit 1): retrain its shard forward.",
+        "Also rebuilds the ledger's request-id index when it misses acknowledged request ids."})
 final class RepairCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -37,6 +39,15 @@ final class RepairCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (StoreLock lock = StoreLock.acquire(store, "lethe repair")) {
+      if (only.isEmpty()) {
+        RequestIdIndex index = new RequestIdIndex(store);
+        List<String> gaps = index.check();
+        if (!gaps.isEmpty()) {
+          long submissions = index.rebuild();
+          out.println("Rebuilt the ledger's request-id index from " + submissions + " submission(s): it missed the"
+              + " request ids of " + gaps.size() + " submission(s).");
+        }
+      }
       CheckpointRepair repair = new CheckpointRepair(spark, store);
       List<String> targets = only.isEmpty() ? repair.findDamaged() : only;
       if (targets.isEmpty()) {

@@ -4,6 +4,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.ForgetJob;
 import io.lethe.jobs.forget.ForgetJournal;
 import io.lethe.jobs.forget.ForgetReport;
+import io.lethe.jobs.forget.RequestIdIndex;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
 import java.io.PrintWriter;
@@ -37,6 +38,8 @@ final class ResumeCommand implements Callable<Integer> {
         out.println(notice);
         out.flush();
       });
+      // A writer killed between indexing its submission and committing it left a run of ids never acknowledged.
+      new RequestIdIndex(store).removeUncommittedRuns();
       batches = new ForgetJob(spark, store, settings).processPendingLocked();
     }
     if (batches.isEmpty()) {

@@ -96,9 +96,10 @@ public final class AuditChain {
   /** The newest submission's sidecar and the newest entry of the newest batch's journal, where they exist. */
   private List<Path> newestEntries() {
     List<Path> newest = new ArrayList<>();
-    store.list(new Path(store.layout().ledgerDir(), "requests")).stream()
-        .filter(FileStatus::isDirectory).map(FileStatus::getPath).max(Path::compareTo)
-        .map(dir -> new Path(dir, "_submission.json")).filter(store::exists).ifPresent(newest::add);
+    Path requests = new Path(store.layout().ledgerDir(), "requests");
+    store.listNames(requests).stream().max(String::compareTo)
+        .map(name -> new Path(new Path(requests, name), "_submission.json")).filter(store::exists)
+        .ifPresent(newest::add);
     List<String> batches = ForgetJournal.batchIds(store);
     if (!batches.isEmpty()) {
       store.list(new Path(ForgetJournal.batchDir(store, batches.get(batches.size() - 1)), "journal")).stream()
@@ -111,8 +112,8 @@ public final class AuditChain {
   /** The newest link, if the chain has begun. */
   public Optional<Link> head() {
     long newest = -1;
-    for (FileStatus status : store.list(dir())) {
-      newest = Math.max(newest, parseSeq(status.getPath().getName()));
+    for (String name : store.listNames(dir())) {
+      newest = Math.max(newest, parseSeq(name));
     }
     return newest < 0 ? Optional.empty() : Optional.of(readLink(linkPath(newest)));
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.lethe.store.FailPoints;
 import io.lethe.store.LetheStore;
 import io.lethe.store.Json;
+import io.lethe.store.StoreException;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.Set;
@@ -65,23 +66,42 @@ public final class Ledger {
   public Acknowledgement acknowledge(Dataset<Row> requests) {
     String at = store.clock().instant().toString();
     String submission = newSubmissionId(store);
-    Dataset<Row> known = requests();
-    Dataset<Row> fresh = requests.join(known.select(RequestReader.REQUEST_ID), 
-        requests.col(RequestReader.REQUEST_ID).equalTo(known.col(RequestReader.REQUEST_ID)), "left_anti")
+    RequestIdIndex index = new RequestIdIndex(store);
+    index.prepare();
+    Dataset<Row> known = index.ids(spark);
+    Dataset<Row> fresh = (known == null ? requests : requests.join(known,
+        requests.col(RequestReader.REQUEST_ID).equalTo(known.col(RequestReader.REQUEST_ID)), "left_anti"))
         .withColumn(RECEIVED_AT, lit(at))
         .withColumn(SUBMISSION_ID, lit(submission))
         .cache();
     long total = requests.count();
     long received = fresh.count();
     if (received > 0) {
-      Path staged = new Path(store.newStagingDir("ack"), submission);
+      Path stagingDir = store.newStagingDir("ack");
+      Path staged = new Path(stagingDir, submission);
       fresh.coalesce(1).write().parquet(staged.toString());
+      // Indexed before it is committed: a committed submission is never missing from the index.
+      Path run = new Path(stagingDir, "index-run");
+      fresh.select(RequestReader.REQUEST_ID, SUBMISSION_ID).coalesce(1).sortWithinPartitions(RequestReader.REQUEST_ID)
+          .write().options(RequestIdIndex.sparkWriteOptions(received)).parquet(run.toString());
+      index.commitRun(submission, singleParquetFile(run), received);
       commitSubmission(store, staged, submission, received);
+      index.compact();
       LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger)", received,
           submission, total - received);
     }
     fresh.unpersist();
     return new Acknowledgement(submission, received, total - received, at);
+  }
+
+  /** The one Parquet file Spark wrote into {@code dir} from one partition. */
+  private Path singleParquetFile(Path dir) {
+    List<Path> parts = store.list(dir).stream().map(FileStatus::getPath)
+        .filter(p -> p.getName().startsWith("part-") && p.getName().endsWith(".parquet")).toList();
+    if (parts.size() != 1) {
+      throw new StoreException("Expected one Parquet file in " + dir + ", found " + parts.size());
+    }
+    return parts.get(0);
   }
 
   /** A fresh submission id; ids sort by the time they were made. */

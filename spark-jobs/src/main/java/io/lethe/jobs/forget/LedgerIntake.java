@@ -1,29 +1,20 @@
 package io.lethe.jobs.forget;
 
-import static org.apache.parquet.filter2.predicate.FilterApi.binaryColumn;
-import static org.apache.parquet.filter2.predicate.FilterApi.in;
-
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -64,14 +55,19 @@ public final class LedgerIntake {
   public Ledger.Acknowledgement acknowledge(List<CommandLineRequests.Request> requests) {
     String at = store.clock().instant().toString();
     String submission = Ledger.newSubmissionId(store);
-    Set<String> known = knownRequestIds(requests.stream().map(CommandLineRequests.Request::requestId)
+    RequestIdIndex index = new RequestIdIndex(store);
+    index.prepare();
+    Set<String> known = index.known(requests.stream().map(CommandLineRequests.Request::requestId)
         .collect(Collectors.toSet()));
     List<CommandLineRequests.Request> fresh = requests.stream().filter(r -> !known.contains(r.requestId()))
         .toList();
     if (!fresh.isEmpty()) {
       Path staged = new Path(store.newStagingDir("ack"), submission);
       write(new Path(staged, "part-00000-" + UUID.randomUUID() + "-c000.parquet"), fresh, at, submission);
+      // Indexed before it is committed: a committed submission is never missing from the index.
+      index.addRun(submission, fresh.stream().map(CommandLineRequests.Request::requestId).toList());
       Ledger.commitSubmission(store, staged, submission, fresh.size());
+      index.compact();
       LOG.info("Acknowledged {} deletion request(s) in submission {} ({} already in the ledger), without Spark",
           fresh.size(), submission, requests.size() - fresh.size());
     }
@@ -100,38 +96,5 @@ public final class LedgerIntake {
     } catch (IOException e) {
       throw new StoreException("Cannot write ledger submission " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Which of {@code wanted} the ledger already holds. Reads only the request_id column's row groups that may
-   * hold one of them (statistics and dictionaries filter the rest), in every submission: Spark-written ones too.
-   */
-  Set<String> knownRequestIds(Set<String> wanted) {
-    Set<String> known = new HashSet<>();
-    if (wanted.isEmpty()) {
-      return known;
-    }
-    FilterCompat.Filter filter = FilterCompat.get(in(binaryColumn(RequestReader.REQUEST_ID),
-        wanted.stream().map(Binary::fromString).collect(Collectors.toSet())));
-    for (FileStatus submission : store.list(Ledger.requestsDir(store))) {
-      if (!submission.isDirectory()) {
-        continue;
-      }
-      for (FileStatus part : store.list(submission.getPath())) {
-        String name = part.getPath().getName();
-        if (!part.isFile() || name.startsWith("_") || name.startsWith(".") || !name.endsWith(".parquet")) {
-          continue;
-        }
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part.getPath())
-            .withConf(store.fs().getConf()).withFilter(filter).build()) {
-          for (Group row = reader.read(); row != null; row = reader.read()) {
-            known.add(row.getString(RequestReader.REQUEST_ID, 0));
-          }
-        } catch (IOException e) {
-          throw new StoreException("Cannot read ledger file " + part.getPath() + ": " + e.getMessage(), e);
-        }
-      }
-    }
-    return known;
   }
 }

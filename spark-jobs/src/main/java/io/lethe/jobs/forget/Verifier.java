@@ -75,7 +75,9 @@ public final class Verifier {
     /** No generation published after a purge names a purged checkpoint; no generation names a missing one. */
     GENERATIONS,
     /** No leftovers of interrupted writes under staging/. */
-    STAGING
+    STAGING,
+    /** The ledger's request-id index holds every acknowledged request id (else re-submissions are not recognised). */
+    LEDGER_INDEX
   }
 
   /**
@@ -167,6 +169,12 @@ public final class Verifier {
       if (!leftovers.isEmpty()) {
         findings.add(new Finding("staging", store.layout().stagingDir().toString(), leftovers.size()
             + " leftover(s) of interrupted writes " + leftovers + "; the next writer removes them"));
+      }
+    }
+    if (checks.contains(Check.LEDGER_INDEX)) {
+      RequestIdIndex index = new RequestIdIndex(store);
+      for (String gap : index.check()) {
+        findings.add(new Finding("ledger-index", index.dir().toString(), gap));
       }
     }
     List<ShardProof> proofs = new ArrayList<>();

@@ -29,7 +29,8 @@ import org.apache.hadoop.fs.RemoteIterator;
  *   <li>a checkpoint zip without its provenance or the reverse, or a checkpoint no generation names;</li>
  *   <li>a record-id set no stored checkpoint's provenance names;</li>
  *   <li>a file in {@code models/gen/} that is not a generation, metrics of a generation that was never committed;</li>
- *   <li>a ledger submission without its sidecar, a batch folder without any journal entry.</li>
+ *   <li>a ledger submission without its sidecar, a batch folder without any journal entry, a request-id index
+ *       run of a submission that was never committed.</li>
  * </ul>
  * A local file system's checksum files ({@code .NAME.crc}) count as part of {@code NAME}.
  */
@@ -143,6 +144,14 @@ public final class StoreChecks {
     for (FileStatus submission : store.list(new Path(store.layout().ledgerDir(), "requests"))) {
       if (!store.exists(new Path(submission.getPath(), "_submission.json"))) {
         found.add(submission.getPath() + ": ledger submission without its _submission.json (never committed)");
+      }
+    }
+    for (FileStatus run : store.list(new Path(store.layout().ledgerDir(), "index"))) {
+      String name = run.getPath().getName();
+      int at = name.indexOf("-s-");
+      if (at > 0 && name.endsWith(".parquet") && !store.exists(new Path(new Path(store.layout().ledgerDir(),
+          "requests"), name.substring(at + 3, name.length() - ".parquet".length())))) {
+        found.add(run.getPath() + ": request-id index run of a submission that was never committed");
       }
     }
     for (String batchId : ForgetJournal.batchIds(store)) {

@@ -43,6 +43,8 @@ class StoreChecksTest {
     Files.createDirectories(root.resolve("models/metrics/gen-9"));
     Files.createDirectories(root.resolve("ledger/requests/s-never-committed"));
     Files.createDirectories(root.resolve("ledger/batches/b-empty/journal"));
+    Files.createDirectories(root.resolve("ledger/index"));
+    Files.writeString(root.resolve("ledger/index/L00-s-s-never-indexed.parquet"), "ids");
 
     List<String> found = StoreChecks.orphans(store);
     String uri = store.fs().makeQualified(store.layout().root()).toString();
@@ -56,7 +58,9 @@ class StoreChecksTest {
         uri + "/models/metrics/gen-9: metrics of a generation that was never committed",
         uri + "/ledger/requests/s-never-committed: ledger submission without its _submission.json (never"
             + " committed)",
-        uri + "/ledger/batches/b-empty: forget batch without any journal entry");
+        uri + "/ledger/batches/b-empty: forget batch without any journal entry",
+        uri + "/ledger/index/L00-s-s-never-indexed.parquet: request-id index run of a submission that was never"
+            + " committed");
   }
 
   @Test
