@@ -3,6 +3,7 @@ package io.lethe.jobs.cli;
 import io.lethe.jobs.bench.CapacityBenchmark;
 import io.lethe.jobs.bench.ForgetBenchmark;
 import io.lethe.jobs.bench.LedgerScaleBenchmark;
+import io.lethe.jobs.bench.ScaleBenchmark;
 import io.lethe.jobs.bench.TrainBenchmark;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.store.Json;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on real data, written as JSON (the README quotes their figures).",
     subcommands = {BenchCommand.Train.class, BenchCommand.Forget.class, BenchCommand.LedgerScale.class,
-        BenchCommand.Capacity.class})
+        BenchCommand.Capacity.class, BenchCommand.Scale.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -173,6 +174,72 @@ final class BenchCommand implements Runnable {
     Object measure(SparkSession spark, LetheStore store, LetheSettings settings) {
       return CapacityBenchmark.run(spark, store, settings, new CapacityBenchmark.Options(seeds, deletions,
           configurations));
+    }
+  }
+
+  /** {@code lethe bench scale}. */
+  @Command(name = "scale", mixinStandardHelpOptions = true,
+      description = {"For each size, generate a seeded synthetic table (Parquet, written by the executors) and run",
+          "on a store of its own what prepare, train, forget --record (1 record), forget --file (1,000 records)",
+          "and verify run: seconds of each, the driver JVM's peak heap per step and the store's size. Sizes,",
+          "shards and slices, features and model are stated in every entry of the JSON list."})
+  static final class Scale implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "bench-scale.json",
+        description = "Where to write the JSON list (default: ${DEFAULT-VALUE}).")
+    File output;
+
+    @Option(names = "--rows", paramLabel = "N", split = ",", defaultValue = "100000,1000000,10000000",
+        description = "Training rows of each size, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Long> rows;
+
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "16",
+        description = "Shards of every size (default: ${DEFAULT-VALUE}); slices: lethe.data.slices.")
+    int shards;
+
+    @Option(names = "--features", paramLabel = "N", defaultValue = "64",
+        description = "Feature columns; the MLP's input width follows them (default: ${DEFAULT-VALUE}).")
+    int features;
+
+    @Option(names = "--classes", paramLabel = "N", defaultValue = "10", description = "Labels (default:"
+        + " ${DEFAULT-VALUE}).")
+    int classes;
+
+    @Option(names = "--rows-per-subject", paramLabel = "N", defaultValue = "4",
+        description = "Consecutive rows sharing a data subject (default: ${DEFAULT-VALUE}).")
+    int rowsPerSubject;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
+        description = "lethe.model.epochs of the scale runs (default: ${DEFAULT-VALUE}: one epoch per slice stage).")
+    int epochs;
+
+    @Option(names = "--hidden-layers", paramLabel = "N", split = ",", defaultValue = "64",
+        description = "The tabular MLP's hidden layers (default: ${DEFAULT-VALUE}).")
+    List<Integer> hiddenLayers;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+        description = "Seed of the generated rows and of the records forgotten (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work", paramLabel = "DIR", defaultValue = "bench-scale-work",
+        description = "Local folder for each size's input and store (rows-N/, replaced if present; the input is"
+            + " deleted after its size is measured). Default: ${DEFAULT-VALUE}.")
+    File work;
+
+    @Override
+    public Integer call() throws IOException {
+      LetheSettings settings = common.settings(List.of());
+      // Checked before Spark starts, as a usage error (exit 2, one line).
+      ScaleBenchmark.Options options = new ScaleBenchmark.Options(rows, shards, features, classes, rowsPerSubject,
+          epochs, hiddenLayers, seed, work.toPath());
+      SparkSession spark = CommonOptions.spark(settings);
+      String json = Json.write(ScaleBenchmark.run(spark, settings, options));
+      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
+      spec.commandLine().getOut().println(json);
+      spec.commandLine().getOut().println("Wrote " + output);
+      return 0;
     }
   }
 }

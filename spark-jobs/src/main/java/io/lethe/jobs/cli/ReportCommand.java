@@ -32,13 +32,17 @@ final class ReportCommand implements Callable<Integer> {
       description = "Also draw the deletion-capacity curves of this lethe bench capacity result (JSON).")
   File capacity;
 
+  @Option(names = "--scale", paramLabel = "FILE",
+      description = "Also draw how the steps of this lethe bench scale result (JSON) grow with the rows.")
+  File scale;
+
   @Override
   public Integer call() {
     LetheSettings settings = common.settings(List.of());
     SparkSession spark = CommonOptions.spark(settings);
     LetheStore store = CommonOptions.openExistingStore(spark, settings);
     ReportJob.Outcome outcome = ReportJob.run(spark, store, settings, output.toPath(),
-        capacity == null ? null : capacity.toPath());
+        capacity == null ? null : capacity.toPath(), scale == null ? null : scale.toPath());
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Wrote %s: generation %d, %d chart(s), %d forget batch(es)%n", outcome.page(), outcome.generation(),
         outcome.charts().size(), outcome.batches());

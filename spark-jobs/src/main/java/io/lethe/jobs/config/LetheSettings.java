@@ -118,9 +118,11 @@ public record LetheSettings(
    * @param minServedSlices a shard whose served prefix has fewer slices is retrained (deferred mode)
    * @param minServedRowFraction the ensemble is retrained when it serves less than this fraction of the training
    *     rows (deferred mode)
+   * @param maxDriverRecordIds the most deleted record ids the driver holds at once when the purge and verify compare
+   *     them with the record-id sets; more are compared in rounds
    */
   public record ForgetSettings(boolean membershipAudit, RetrainMode retrain, int minServedSlices,
-      double minServedRowFraction)
+      double minServedRowFraction, long maxDriverRecordIds)
       implements Serializable {
     private static final long serialVersionUID = 1L;
   }

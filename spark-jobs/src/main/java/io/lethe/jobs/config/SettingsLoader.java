@@ -272,11 +272,16 @@ public final class SettingsLoader {
     if (minSlices < 0) {
       throw new SettingsException(ConfigKeys.FORGET_MIN_SERVED_SLICES + " must be >= 0, got " + minSlices);
     }
+    long maxDriverIds = c.getLong(ConfigKeys.FORGET_MAX_DRIVER_RECORD_IDS);
+    if (maxDriverIds < 1) {
+      throw new SettingsException(ConfigKeys.FORGET_MAX_DRIVER_RECORD_IDS + " must be at least 1, got "
+          + maxDriverIds);
+    }
     return new LetheSettings.ForgetSettings(
         c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT),
         parseEnum(() -> LetheSettings.RetrainMode.parse(c.getString(ConfigKeys.FORGET_RETRAIN)),
             ConfigKeys.FORGET_RETRAIN),
-        minSlices, fraction);
+        minSlices, fraction, maxDriverIds);
   }
 
   private static Map<String, String> sparkConf(Config c) {

@@ -7,11 +7,13 @@ import io.lethe.store.LetheStore;
 import io.lethe.store.StoreException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.fs.FileStatus;
 
 /**
@@ -49,24 +51,37 @@ final class CheckpointScan {
     return all;
   }
 
-  /** Checkpoints whose training data included any of {@code deleted}. */
-  List<Tainted> tainted(Set<String> deleted) {
-    Map<String, Optional<Boolean>> setHolds = new HashMap<>();
-    List<Tainted> tainted = new ArrayList<>();
-    for (Map.Entry<String, Provenance> entry : provenance().entrySet()) {
-      Provenance p = entry.getValue();
-      List<String> holding = new ArrayList<>();
-      boolean unverifiable = false;
-      for (String set : p.sliceRecordIdsSha256()) {
-        Optional<Boolean> holds = setHolds.computeIfAbsent(set, s -> holdsAny(s, deleted));
-        if (holds.isEmpty()) {
-          unverifiable = true;
-        } else if (holds.get()) {
-          holding.add(set);
+  /**
+   * Checkpoints whose training data included any of {@code deleted}, checked one round of ids at a time (see
+   * {@link DeletedIds}); a checkpoint tainted in several rounds is listed once with every set that holds them.
+   */
+  List<Tainted> tainted(DeletedIds deleted) {
+    Map<String, Provenance> provenance = provenance();
+    Map<String, Set<String>> holdingBySha = new TreeMap<>();
+    Set<String> unverifiable = new TreeSet<>();
+    deleted.forEachRound(round -> {
+      Map<String, Optional<Boolean>> setHolds = new HashMap<>();
+      for (Map.Entry<String, Provenance> entry : provenance.entrySet()) {
+        for (String set : entry.getValue().sliceRecordIdsSha256()) {
+          Optional<Boolean> holds = setHolds.computeIfAbsent(set, s -> holdsAny(s, round));
+          if (holds.isEmpty()) {
+            unverifiable.add(entry.getKey());
+          } else if (holds.get()) {
+            holdingBySha.computeIfAbsent(entry.getKey(), k -> new LinkedHashSet<>()).add(set);
+          }
         }
       }
-      if (!holding.isEmpty() || unverifiable) {
-        tainted.add(new Tainted(entry.getKey(), p.shard(), p.slice(), holding, unverifiable));
+    });
+    List<Tainted> tainted = new ArrayList<>();
+    for (Map.Entry<String, Provenance> entry : provenance.entrySet()) {
+      Set<String> holding = holdingBySha.getOrDefault(entry.getKey(), Set.of());
+      boolean cannotTell = unverifiable.contains(entry.getKey());
+      if (!holding.isEmpty() || cannotTell) {
+        // In the order the provenance names its sets, as a single round lists them.
+        List<String> ordered = entry.getValue().sliceRecordIdsSha256().stream().filter(holding::contains)
+            .distinct().toList();
+        tainted.add(new Tainted(entry.getKey(), entry.getValue().shard(), entry.getValue().slice(), ordered,
+            cannotTell));
       }
     }
     return tainted;
@@ -78,7 +93,7 @@ final class CheckpointScan {
       return Optional.empty();
     }
     try {
-      return Optional.of(idSets.load(set).stream().anyMatch(deleted::contains));
+      return Optional.of(idSets.holdsAny(set, deleted));
     } catch (StoreException damaged) {
       return Optional.empty();
     }
@@ -97,9 +112,13 @@ final class CheckpointScan {
     return names;
   }
 
-  /** Record-id sets that hold any of {@code deleted}, whether or not a checkpoint still names them. */
-  List<String> taintedIdSets(Set<String> deleted) {
-    return idSetNames().stream().filter(sha -> holdsAny(sha, deleted).orElse(false)).toList();
+  /** Record-id sets that hold any of {@code deleted}, whether or not a checkpoint still names them (sorted). */
+  List<String> taintedIdSets(DeletedIds deleted) {
+    List<String> names = idSetNames();
+    Set<String> tainted = new TreeSet<>();
+    deleted.forEachRound(round -> names.stream().filter(sha -> !tainted.contains(sha))
+        .filter(sha -> holdsAny(sha, round).orElse(false)).forEach(tainted::add));
+    return List.copyOf(tainted);
   }
 
   /** Record-id sets whose content does not hash to their name. */
@@ -107,7 +126,7 @@ final class CheckpointScan {
     List<String> damaged = new ArrayList<>();
     for (String sha : idSetNames()) {
       try {
-        idSets.load(sha);
+        idSets.check(sha);
       } catch (StoreException e) {
         damaged.add(sha);
       }

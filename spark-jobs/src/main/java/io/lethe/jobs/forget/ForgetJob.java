@@ -119,7 +119,7 @@ public final class ForgetJob {
         case ROUTED -> route(journal);
         case SERVING_CLEAN -> serveClean(journal);
         case DATA_REWRITTEN -> new DataRewrite(spark, store, ledger, settings).run(journal);
-        case PURGED -> new Purge(store).run(journal, ledger.routed(journal.batchId()));
+        case PURGED -> new Purge(store, settings.forget().maxDriverRecordIds()).run(journal, ledger.routed(journal.batchId()));
         case RETRAINED -> retrain(journal);
         case PUBLISHED -> publish(journal);
         case COMPLETED -> new ForgetReport.Writer(spark, store, settings).complete(journal);

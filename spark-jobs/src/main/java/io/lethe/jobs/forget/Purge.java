@@ -1,9 +1,6 @@
 package io.lethe.jobs.forget;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.lethe.jobs.checkpoint.RecordIdSets;
-import io.lethe.prep.ExampleSchema;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.Json;
@@ -17,7 +14,6 @@ import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,22 +28,19 @@ final class Purge {
   private static final Logger LOG = LoggerFactory.getLogger(Purge.class);
 
   private final LetheStore store;
+  private final long maxDriverRecordIds;
 
-  Purge(LetheStore store) {
+  /** @param maxDriverRecordIds deleted ids held on the driver at once ({@code lethe.forget.max-driver-record-ids}) */
+  Purge(LetheStore store, long maxDriverRecordIds) {
     this.store = store;
-  }
-
-  /** The record ids a batch deletes (train and test rows). */
-  static Set<String> deletedIds(Dataset<Row> routed) {
-    return new HashSet<>(routed.filter(col(ForgetJob.SPLIT).isNotNull()).select(ExampleSchema.RECORD_ID)
-        .as(Encoders.STRING()).collectAsList());
+    this.maxDriverRecordIds = maxDriverRecordIds;
   }
 
   /** The checkpoints a batch's purge deletes, committed before it deletes any. */
   record PurgePlan(List<StepResult.PurgedCheckpoint> checkpoints) {}
 
   StepResult.Purged run(ForgetJournal journal, Dataset<Row> routed) {
-    Set<String> deleted = deletedIds(routed);
+    DeletedIds deleted = DeletedIds.of(List.of(routed), maxDriverRecordIds);
     CheckpointScan scan = new CheckpointScan(store);
     GenerationManifest served = store.readServedGeneration();
     Set<String> inUse = new HashSet<>(served.checkpoints());

@@ -18,7 +18,6 @@ import io.lethe.store.StoreException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,6 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -113,7 +111,7 @@ public final class Verifier {
             + " `lethe resume`"));
       }
     }
-    Set<String> deleted = new HashSet<>();
+    List<Dataset<Row>> routed = new ArrayList<>();
     Set<Integer> touchedShards = new TreeSet<>();
     List<String> batches = ForgetJournal.batchIds(store);
     List<PurgeRecord> purges = new ArrayList<>();
@@ -126,7 +124,7 @@ public final class Verifier {
             + " `lethe resume`"));
       }
       if (store.exists(ledger.routedPath(batchId))) {
-        deleted.addAll(Purge.deletedIds(ledger.routed(batchId)));
+        routed.add(ledger.routed(batchId));
         touchedShards.addAll(ForgetJob.affectedShards(journal).keySet());
       }
       Optional<StepResult.ServingClean> clean = journal.find(StepResult.ServingClean.class);
@@ -135,6 +133,8 @@ public final class Verifier {
         purges.add(new PurgeRecord(batchId, clean.get().generation(), purged.get().purgedCheckpoints()));
       }
     }
+    // Every deletion ever made: handed to the driver in bounded rounds, never whole.
+    DeletedIds deleted = DeletedIds.of(routed, settings.forget().maxDriverRecordIds());
     int dataFiles = scanData(deleted, findings, checks.contains(Check.DATA_FILES));
     CheckpointScan scan = new CheckpointScan(store);
     Map<String, Provenance> provenance = scan.provenance();
@@ -181,7 +181,7 @@ public final class Verifier {
     if (exact && store.latestGeneration().isPresent()) {
       proofs = prove(store.readServedGeneration(), touchedShards);
     }
-    return new Result(deleted.size(), batches.size(), dataFiles, provenance.size(), findings, proofs);
+    return new Result(deleted.count(), batches.size(), dataFiles, provenance.size(), findings, proofs);
   }
 
   /** What one batch's purge removed, and the clean-prefix generation published just before it. */
@@ -269,7 +269,7 @@ public final class Verifier {
     }
   }
 
-  private int scanData(Set<String> deleted, List<Finding> findings, boolean check) {
+  private int scanData(DeletedIds deleted, List<Finding> findings, boolean check) {
     List<String> files = new ArrayList<>();
     try {
       if (store.exists(store.layout().dataDir())) {
@@ -284,10 +284,10 @@ public final class Verifier {
     } catch (IOException e) {
       throw new StoreException("Cannot list " + store.layout().dataDir() + ": " + e.getMessage(), e);
     }
-    if (!check || files.isEmpty() || deleted.isEmpty()) {
+    if (!check || files.isEmpty() || deleted.count() == 0) {
       return files.size();
     }
-    Dataset<Row> ids = spark.createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF("deleted_id");
+    Dataset<Row> ids = deleted.asDataset();
     List<Row> hits = spark.read().parquet(files.toArray(String[]::new))
         .select(col(ExampleSchema.RECORD_ID), input_file_name().as("file"))
         .join(ids, col(ExampleSchema.RECORD_ID).equalTo(ids.col("deleted_id")))

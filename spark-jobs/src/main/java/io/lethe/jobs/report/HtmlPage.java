@@ -1,6 +1,7 @@
 package io.lethe.jobs.report;
 
 import io.lethe.jobs.bench.CapacityBenchmark;
+import io.lethe.jobs.bench.ScaleBenchmark;
 import io.lethe.jobs.forget.ForgetState;
 import io.lethe.jobs.predict.Evaluation;
 import io.lethe.store.GenerationManifest;
@@ -71,6 +72,12 @@ public final class HtmlPage {
       figure(html, charts.capacity());
       capacityTable(html, data.capacity());
     }
+    if (charts.scaleSeconds() != null) {
+      html.append("<h2>Scale</h2>\n");
+      figure(html, charts.scaleSeconds());
+      figure(html, charts.scaleBytes());
+      scaleTable(html, data.scale());
+    }
     html.append("<script>\nwindow.addEventListener('load', function () {\n")
         .append("  var loaded = Array.prototype.filter.call(document.images, function (image) {\n")
         .append("    return image.complete && image.naturalWidth > 0;\n  }).length;\n")
@@ -136,6 +143,24 @@ public final class HtmlPage {
             .append(format("%.1f", a.deletionCapability())).append(", ").append(format("%.4f", a.accuracyAfter16()));
       }
       html.append("</td></tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  private static void scaleTable(StringBuilder html, List<ScaleBenchmark.SizeResult> sizes) {
+    html.append("<table id=\"scale\">\n<tr><th>rows</th><th>shards x slices</th><th>prepare</th><th>train</th>")
+        .append("<th>forget 1</th><th>forget ").append(ScaleBenchmark.THOUSAND).append("</th><th>verify</th>")
+        .append("<th>driver peak heap</th><th>after a collection</th><th>store</th></tr>\n");
+    for (ScaleBenchmark.SizeResult s : sizes) {
+      html.append("<tr><td>").append(s.rows()).append("</td><td>").append(s.shards()).append(" x ").append(s.slices())
+          .append("</td><td>").append(format("%.1f s", s.prepareSeconds())).append("</td><td>")
+          .append(format("%.1f s", s.trainSeconds())).append("</td><td>")
+          .append(format("%.1f s", s.forgetOneRecordSeconds())).append("</td><td>")
+          .append(format("%.1f s", s.forgetThousandRecordsSeconds())).append("</td><td>")
+          .append(format("%.1f s", s.verifySeconds())).append("</td><td>")
+          .append(format("%.0f MiB", s.driverPeakHeapBytes() / 1048576.0)).append("</td><td>")
+          .append(format("%.0f MiB", s.driverPeakHeapAfterCollectionBytes() / 1048576.0)).append("</td><td>")
+          .append(format("%.0f MiB", s.storeBytes() / 1048576.0)).append("</td></tr>\n");
     }
     html.append("</table>\n");
   }

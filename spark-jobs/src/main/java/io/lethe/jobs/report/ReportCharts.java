@@ -1,6 +1,7 @@
 package io.lethe.jobs.report;
 
 import io.lethe.jobs.bench.CapacityBenchmark;
+import io.lethe.jobs.bench.ScaleBenchmark;
 import io.lethe.jobs.forget.ForgetState;
 import io.lethe.jobs.predict.Evaluation;
 import java.awt.BasicStroke;
@@ -18,6 +19,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.CategoryPlot;
@@ -136,6 +138,50 @@ public final class ReportCharts {
         + " training rows, " + report.data().get("shards") + " shards x " + report.data().get("slices")
         + " slices: after each deletion every shard serves its longest prefix free of deleted slices (mean of "
         + report.seeds() + " seeded streams; one line per configuration).", style(chart));
+  }
+
+  /** {@code bench scale}: seconds of each step against the training rows, both on log scales. */
+  public static ChartImage scaleSeconds(List<ScaleBenchmark.SizeResult> sizes) {
+    Map<String, ToDoubleFunction<ScaleBenchmark.SizeResult>> steps = new java.util.LinkedHashMap<>();
+    steps.put("prepare", ScaleBenchmark.SizeResult::prepareSeconds);
+    steps.put("train", ScaleBenchmark.SizeResult::trainSeconds);
+    steps.put("forget 1 record", ScaleBenchmark.SizeResult::forgetOneRecordSeconds);
+    steps.put("forget " + ScaleBenchmark.THOUSAND + " records", ScaleBenchmark.SizeResult::forgetThousandRecordsSeconds);
+    steps.put("verify", ScaleBenchmark.SizeResult::verifySeconds);
+    ScaleBenchmark.SizeResult first = sizes.get(0);
+    return encode("scale-seconds.png", "Seconds against rows", "bench scale: seconds of each step against the"
+        + " training rows (log-log; " + first.shards() + " shards x " + first.slices() + " slices, " + first.features()
+        + " features, " + first.epochs() + " epoch(s)). A line parallel to the diagonal grows in proportion to the"
+        + " rows.", logLog(sizes, steps, "seconds"));
+  }
+
+  /** {@code bench scale}: the driver's peak heap and the store's size against the training rows. */
+  public static ChartImage scaleBytes(List<ScaleBenchmark.SizeResult> sizes) {
+    Map<String, ToDoubleFunction<ScaleBenchmark.SizeResult>> series = new java.util.LinkedHashMap<>();
+    series.put("driver peak heap in use", s -> s.driverPeakHeapBytes() / 1048576.0);
+    series.put("driver peak heap after a collection", s -> s.driverPeakHeapAfterCollectionBytes() / 1048576.0);
+    series.put("store size", s -> s.storeBytes() / 1048576.0);
+    return encode("scale-bytes.png", "Driver heap and store size against rows", "bench scale: the driver JVM's peak"
+        + " heap over all steps (in Spark local mode the executors' tasks run in it too) and the store's size after"
+        + " verify, in MiB, against the training rows (log-log).", logLog(sizes, series, "MiB"));
+  }
+
+  private static JFreeChart logLog(List<ScaleBenchmark.SizeResult> sizes,
+      Map<String, ToDoubleFunction<ScaleBenchmark.SizeResult>> lines, String unit) {
+    XYSeriesCollection dataset = new XYSeriesCollection();
+    lines.forEach((name, value) -> {
+      XYSeries series = new XYSeries(name);
+      // A log axis cannot show 0: a step too quick to time is drawn at a millisecond.
+      sizes.forEach(s -> series.add(s.rows(), Math.max(1e-3, value.applyAsDouble(s))));
+      dataset.addSeries(series);
+    });
+    JFreeChart chart = ChartFactory.createXYLineChart(null, "training rows", unit, dataset,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    plot.setDomainAxis(new LogAxis("training rows"));
+    plot.setRangeAxis(new LogAxis(unit));
+    plot.setRenderer(lines());
+    return style(chart);
   }
 
   /** For each batch, when each step was committed, counted from ACKNOWLEDGED. */

@@ -1,6 +1,7 @@
 package io.lethe.jobs.report;
 
 import io.lethe.jobs.bench.CapacityBenchmark;
+import io.lethe.jobs.bench.ScaleBenchmark;
 import io.lethe.jobs.predict.Evaluation;
 import io.lethe.store.GenerationManifest;
 import java.util.List;
@@ -17,16 +18,25 @@ import java.util.List;
  * @param curves one point per shard and slice of that training
  * @param batches every forget batch, oldest first
  * @param capacity a {@code bench capacity} result to draw, or null
+ * @param scale the sizes of a {@code bench scale} result to draw; empty for none
  */
 public record ReportData(String store, String createdAt, GenerationManifest served, Evaluation evaluation,
     Long curvesGeneration, List<TrainingPoint> curves, List<BatchFigures> batches,
-    CapacityBenchmark.Report capacity) {
+    CapacityBenchmark.Report capacity, List<ScaleBenchmark.SizeResult> scale) {
   /** Forget batches drawn and listed: the newest ones (a store forgetting hourly has thousands). */
   public static final int SHOWN_BATCHES = 20;
 
   public ReportData {
     curves = List.copyOf(curves);
     batches = List.copyOf(batches);
+    scale = scale == null ? List.of() : List.copyOf(scale);
+  }
+
+  /** The data of a report without a {@code bench scale} result. */
+  public ReportData(String store, String createdAt, GenerationManifest served, Evaluation evaluation,
+      Long curvesGeneration, List<TrainingPoint> curves, List<BatchFigures> batches,
+      CapacityBenchmark.Report capacity) {
+    this(store, createdAt, served, evaluation, curvesGeneration, curves, batches, capacity, List.of());
   }
 
   /** The newest {@link #SHOWN_BATCHES} forget batches, oldest first. */

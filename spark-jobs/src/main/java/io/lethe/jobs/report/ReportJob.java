@@ -10,6 +10,7 @@ import io.lethe.jobs.train.TrainJob;
 import io.lethe.store.GenerationManifest;
 import io.lethe.store.LetheStore;
 import io.lethe.jobs.bench.CapacityBenchmark;
+import io.lethe.jobs.bench.ScaleBenchmark;
 import io.lethe.store.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +64,50 @@ public final class ReportJob {
    */
   public static Outcome run(SparkSession spark, LetheStore store, LetheSettings settings, Path output,
       Path capacityJson) {
-    ReportData data = gather(spark, store, settings, readCapacity(capacityJson));
+    return run(spark, store, settings, output, capacityJson, null);
+  }
+
+  /**
+   * As {@link #run(SparkSession, LetheStore, LetheSettings, Path, Path)}, also drawing how the steps of a
+   * {@code bench scale} JSON result grow with the rows when {@code scaleJson} is not null.
+   */
+  public static Outcome run(SparkSession spark, LetheStore store, LetheSettings settings, Path output,
+      Path capacityJson, Path scaleJson) {
+    List<ScaleBenchmark.SizeResult> scale = readScale(scaleJson);
+    ReportData base = gather(spark, store, settings, readCapacity(capacityJson));
+    ReportData data = new ReportData(base.store(), base.createdAt(), base.served(), base.evaluation(),
+        base.curvesGeneration(), base.curves(), base.batches(), base.capacity(), scale);
     ChartSet charts = draw(data);
     return write(data, charts, output);
+  }
+
+  /**
+   * Reads a {@code bench scale} result: a JSON list with one entry per size.
+   *
+   * @throws IllegalArgumentException naming the file when it is missing or not such a result
+   */
+  static List<ScaleBenchmark.SizeResult> readScale(Path scaleJson) {
+    if (scaleJson == null) {
+      return List.of();
+    }
+    String what = "; pass the file that lethe bench scale --output wrote";
+    String json;
+    try {
+      json = Files.readString(scaleJson, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read the bench scale result " + scaleJson + ": " + e.getMessage()
+          + what, e);
+    }
+    if (!json.stripLeading().startsWith("[")) {
+      throw new IllegalArgumentException(scaleJson + " is not a bench scale result (not a JSON list of sizes)" + what);
+    }
+    List<ScaleBenchmark.SizeResult> sizes = List.of(Json.read(json, ScaleBenchmark.SizeResult[].class,
+        "bench scale result"));
+    if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s.rows() <= 0 || s.driverHeapByStep() == null)) {
+      throw new IllegalArgumentException(scaleJson + " is not a bench scale result (an entry without rows or"
+          + " heap figures)" + what);
+    }
+    return sizes;
   }
 
   /**
@@ -162,7 +204,9 @@ public final class ReportJob {
         curves ? ReportCharts.trainingAccuracy(data.curvesGeneration(), data.curves()) : null,
         shown.isEmpty() ? null : ReportCharts.forgetTimeline(shown),
         shown.stream().anyMatch(BatchFigures::hasSpeedUp) ? ReportCharts.speedUp(shown) : null,
-        data.capacity() == null ? null : ReportCharts.capacity(data.capacity()));
+        data.capacity() == null ? null : ReportCharts.capacity(data.capacity()),
+        data.scale().isEmpty() ? null : ReportCharts.scaleSeconds(data.scale()),
+        data.scale().isEmpty() ? null : ReportCharts.scaleBytes(data.scale()));
   }
 
   static Outcome write(ReportData data, ChartSet charts, Path output) {

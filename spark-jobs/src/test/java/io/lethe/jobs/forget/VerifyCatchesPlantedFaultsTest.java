@@ -66,7 +66,9 @@ class VerifyCatchesPlantedFaultsTest {
     new Ledger(spark, forgetting).acknowledge(RequestReader.fromIds(spark, List.of("train-100"),
         List.of("s-train-0", "s-train-1", "s-train-2"), "test"));
     batchId = new ForgetJob(spark, forgetting, settings(forgotten)).processPending("test").get(0).batchId();
-    deleted = Purge.deletedIds(new Ledger(spark, forgetting).routed(batchId));
+    deleted = new java.util.HashSet<>();
+    DeletedIds.of(List.of(new Ledger(spark, forgetting).routed(batchId)), Long.MAX_VALUE)
+        .forEachRound(deleted::addAll);
     assertThat(deleted).hasSize(10);
   }
 
