@@ -54,6 +54,18 @@ class CliTest {
   }
 
   @Test
+  void benchScaleHelpNamesItsOptionsAndRefusesTooFewRows() {
+    Run help = run("bench", "scale", "--help");
+    assertThat(help.out()).contains("--output=FILE", "bench-scale.json", "--rows=N", "100000,1000000,10000000",
+        "--shards=N", "--features=N", "--epochs=N", "--work=DIR");
+
+    Run bad = run("bench", "scale", "--rows", "2000,1000");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo("lethe scale: bench scale needs at least 2000 rows per size (it forgets 1001"
+        + " records), got 1000; pass larger sizes to --rows" + System.lineSeparator());
+  }
+
+  @Test
   void aBadSettingFailsWithExitCode2AndOneClearLine() {
     Run bad = run("status", "--set", "lethe.data.shard=3");
     assertThat(bad.code()).isEqualTo(2);

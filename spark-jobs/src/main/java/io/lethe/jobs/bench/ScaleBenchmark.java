@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
@@ -111,10 +112,20 @@ public final class ScaleBenchmark {
       Map<String, String> environment) {}
 
   public static List<SizeResult> run(SparkSession spark, LetheSettings base, Options options) {
+    return run(spark, base, options, sizes -> { });
+  }
+
+  /**
+   * Measures every size in turn; {@code afterEachSize} receives the figures so far after each size, so that a run
+   * stopped during a large size keeps those of the smaller ones.
+   */
+  public static List<SizeResult> run(SparkSession spark, LetheSettings base, Options options,
+      Consumer<List<SizeResult>> afterEachSize) {
     List<SizeResult> results = new ArrayList<>();
     try (HeapPeaks heap = new HeapPeaks()) {
       for (long rows : options.rows()) {
         results.add(measure(spark, base, options, rows, heap));
+        afterEachSize.accept(List.copyOf(results));
       }
     }
     return results;

@@ -182,7 +182,8 @@ final class BenchCommand implements Runnable {
       description = {"For each size, generate a seeded synthetic table (Parquet, written by the executors) and run",
           "on a store of its own what prepare, train, forget --record (1 record), forget --file (1,000 records)",
           "and verify run: seconds of each, the driver JVM's peak heap per step and the store's size. Sizes,",
-          "shards and slices, features and model are stated in every entry of the JSON list."})
+          "shards and slices, features and model are stated in every entry of the JSON list, which is",
+          "rewritten after each size."})
   static final class Scale implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;
@@ -235,8 +236,14 @@ final class BenchCommand implements Runnable {
       ScaleBenchmark.Options options = new ScaleBenchmark.Options(rows, shards, features, classes, rowsPerSubject,
           epochs, hiddenLayers, seed, work.toPath());
       SparkSession spark = CommonOptions.spark(settings);
-      String json = Json.write(ScaleBenchmark.run(spark, settings, options));
-      Files.writeString(output.toPath(), json, StandardCharsets.UTF_8);
+      // Written after every size, so a run stopped during a large size keeps the smaller ones' figures.
+      String json = Json.write(ScaleBenchmark.run(spark, settings, options, sizes -> {
+        try {
+          Files.writeString(output.toPath(), Json.write(sizes), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("Cannot write " + output + ": " + e.getMessage(), e);
+        }
+      }));
       spec.commandLine().getOut().println(json);
       spec.commandLine().getOut().println("Wrote " + output);
       return 0;
