@@ -56,7 +56,7 @@ class CliTest {
   @Test
   void benchScaleHelpNamesItsOptionsAndRefusesTooFewRows() {
     Run help = run("bench", "scale", "--help");
-    assertThat(help.out()).contains("--output=FILE", "bench-scale.json", "--rows=N", "100000,1000000,10000000",
+    assertThat(help.out()).contains("--output=FILE", "Where to write the JSON list", "--rows=N[,N...]",
         "--shards=N", "--features=N", "--epochs=N", "--work=DIR");
 
     Run bad = run("bench", "scale", "--rows", "2000,1000");

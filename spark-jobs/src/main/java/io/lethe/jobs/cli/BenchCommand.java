@@ -179,11 +179,13 @@ final class BenchCommand implements Runnable {
 
   /** {@code lethe bench scale}. */
   @Command(name = "scale", mixinStandardHelpOptions = true,
-      description = {"For each size, generate a seeded synthetic table (Parquet, written by the executors) and run",
-          "on a store of its own what prepare, train, forget --record (1 record), forget --file (1,000 records)",
-          "and verify run: seconds of each, the driver JVM's peak heap per step and the store's size. Sizes,",
-          "shards and slices, features and model are stated in every entry of the JSON list, which is",
-          "rewritten after each size."})
+      description = {"For each size: generate a seeded synthetic table (Parquet, written by",
+          "the executors), then run on a store of its own what prepare, train,",
+          "forget --record (1 record), forget --file (1,000 records) and verify",
+          "run. Reports the seconds of each, the driver JVM's peak heap per step",
+          "and the store's size. Every entry of the JSON list states its rows,",
+          "shards, slices, features and model; the file is rewritten after each",
+          "size."})
   static final class Scale implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;
