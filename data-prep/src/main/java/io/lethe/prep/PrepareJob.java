@@ -226,10 +226,19 @@ public final class PrepareJob {
       }
       PartitionEntry test = draft.testHash().map(hash -> hash.toEntry(listParquetFiles(store, staged, testDir, versionDir.getName())))
           .orElse(null);
+      // The id index is read back from the files just staged, so it describes exactly what the version holds.
+      SparkSession spark = examples.sparkSession();
+      Dataset<Row> stagedTrain = spark.read()
+          .parquet(new Path(staged, relative(versionDir, layout.examples(version))).toString());
+      Dataset<Row> stagedTest = testRows.isPresent() ? spark.read().parquet(new Path(staged, testDir).toString())
+          : null;
+      String indexPath = relative(versionDir, layout.idIndex(version));
+      DataManifest.IndexFile index = IdIndexRows.write(store, IdIndexRows.of(stagedTrain, stagedTest),
+          new Path(staged, indexPath), versionDir.getName() + "/" + indexPath);
       DataManifest manifest = new DataManifest(LetheStore.FORMAT_VERSION, version, null,
           store.clock().instant().toString(), draft.reason(), draft.settings(), draft.train().numFeatures(),
           draft.train().numClasses(), draft.train().rows(), draft.test().map(InputSummary::rows).orElse(0L),
-          partitions, test);
+          partitions, test, index);
       // The manifest goes last: a version directory with a manifest is complete.
       writeFile(store, new Path(staged, relative(versionDir, layout.dataManifest(version))), Json.write(manifest));
       FailPoints.check("prepare.before-commit");

@@ -11,6 +11,8 @@ import java.util.Optional;
  *
  * @param derivedFrom the version this one was rewritten from (physical deletion), or null for a fresh prepare
  * @param test the test split, as a partition with shard and slice -1
+ * @param idIndex the version's id index ({@link IdIndex}), committed with it; null in versions written before the
+ *     index existed, which are routed by scanning their examples
  */
 public record DataManifest(
     int formatVersion,
@@ -24,10 +26,17 @@ public record DataManifest(
     long trainRows,
     long testRows,
     List<PartitionEntry> partitions,
-    PartitionEntry test) {
+    PartitionEntry test,
+    IndexFile idIndex) {
 
   public DataManifest {
     partitions = List.copyOf(Objects.requireNonNull(partitions, "partitions"));
+  }
+
+  /** This manifest naming {@code index} as its id index. */
+  public DataManifest withIdIndex(IndexFile index) {
+    return new DataManifest(formatVersion, version, derivedFrom, createdAt, reason, settings, numFeatures,
+        numClasses, trainRows, testRows, partitions, test, index);
   }
 
   /** The partition of one shard and slice, if it holds any rows. */
@@ -121,4 +130,13 @@ public record DataManifest(
   }
 
   public record FileEntry(String path, long bytes) {}
+
+  /**
+   * A data version's id index file.
+   *
+   * @param path relative to the store's {@code data/} directory, like {@link FileEntry#path}
+   * @param rows index rows: one per training row and per test row
+   * @param contentSha256 {@link IdIndex#contentHash} of its rows in file order
+   */
+  public record IndexFile(String path, long rows, long bytes, String contentSha256) {}
 }

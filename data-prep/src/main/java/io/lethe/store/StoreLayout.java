@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
  * data/v000001/_manifest.json          data version 1 (its presence marks the version complete)
  * data/v000001/examples/shard=K/slice=R/part-*.parquet
  * data/v000001/test/part-*.parquet
+ * data/v000001/_index/ids.parquet     its id index: (record_id, subject_id, shard, slice), record_id order
  * models/ckpt/&lt;sha256&gt;.zip            content-addressed checkpoint, and &lt;sha256&gt;.json its provenance
  * models/ids/&lt;sha256&gt;.txt              a slice's sorted record ids, named by the hash provenance records
  * models/gen/0000000001.json           generation 1: which checkpoint each shard serves
@@ -71,6 +72,11 @@ public final class StoreLayout {
 
   public Path testSplit(int version) {
     return new Path(dataVersion(version), "test");
+  }
+
+  /** The id index of a data version ({@link IdIndex}); versions written before it existed have none. */
+  public Path idIndex(int version) {
+    return new Path(dataVersion(version), IdIndex.RELATIVE_PATH);
   }
 
   public Path modelsDir() {

@@ -120,9 +120,11 @@ public record LetheSettings(
    *     rows (deferred mode)
    * @param maxDriverRecordIds the most deleted record ids the driver holds at once when the purge and verify compare
    *     them with the record-id sets; more are compared in rounds
+   * @param indexLookupMaxIds a batch of at most this many requests is routed by lookups in the data version's id
+   *     index in the driver; a larger one by a Spark join with the index
    */
   public record ForgetSettings(boolean membershipAudit, RetrainMode retrain, int minServedSlices,
-      double minServedRowFraction, long maxDriverRecordIds)
+      double minServedRowFraction, long maxDriverRecordIds, int indexLookupMaxIds)
       implements Serializable {
     private static final long serialVersionUID = 1L;
   }

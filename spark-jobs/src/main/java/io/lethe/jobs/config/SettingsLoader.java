@@ -277,11 +277,15 @@ public final class SettingsLoader {
       throw new SettingsException(ConfigKeys.FORGET_MAX_DRIVER_RECORD_IDS + " must be at least 1, got "
           + maxDriverIds);
     }
+    int lookupMaxIds = c.getInt(ConfigKeys.FORGET_INDEX_LOOKUP_MAX_IDS);
+    if (lookupMaxIds < 0) {
+      throw new SettingsException(ConfigKeys.FORGET_INDEX_LOOKUP_MAX_IDS + " must be >= 0, got " + lookupMaxIds);
+    }
     return new LetheSettings.ForgetSettings(
         c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT),
         parseEnum(() -> LetheSettings.RetrainMode.parse(c.getString(ConfigKeys.FORGET_RETRAIN)),
             ConfigKeys.FORGET_RETRAIN),
-        minSlices, fraction, maxDriverIds);
+        minSlices, fraction, maxDriverIds, lookupMaxIds);
   }
 
   private static Map<String, String> sparkConf(Config c) {

@@ -5,20 +5,24 @@ import static org.apache.spark.sql.functions.col;
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.prep.ExampleSchema;
 import io.lethe.prep.ExamplesReader;
+import io.lethe.prep.IdIndexRows;
 import io.lethe.prep.PartitionWriter;
 import io.lethe.store.DataManifest;
 import io.lethe.store.DataManifest.PartitionEntry;
 import io.lethe.store.FailPoints;
+import io.lethe.store.IdIndex;
 import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -47,11 +51,12 @@ final class DataRewrite {
   }
 
   StepResult.DataRewritten run(ForgetJournal journal) {
-    int oldVersion = journal.result(StepResult.Routed.class).dataVersion();
+    StepResult.Routed routing = journal.result(StepResult.Routed.class);
+    int oldVersion = routing.dataVersion();
     String reason = "forget " + journal.batchId();
-    Dataset<Row> routed = ledger.routed(journal.batchId()).cache();
     Optional<DataManifest> committed = committedRewrite(oldVersion, reason);
-    boolean anyDeleted = !routed.filter(col(ForgetJob.SPLIT).isNotNull()).isEmpty();
+    // What was routed where is in the journal; only the deleted ids are read, from the batch's small routing file.
+    boolean anyDeleted = routing.trainRows() + routing.testRows() > 0;
     DataManifest old = committed.isPresent() || !store.exists(store.layout().dataManifest(oldVersion))
         ? null : store.readDataManifest(oldVersion);
     long measureStart = System.nanoTime();
@@ -66,7 +71,7 @@ final class DataRewrite {
     } else if (!anyDeleted) {
       current = old;
     } else {
-      current = rewrite(old, routed, reason, rewritten);
+      current = rewrite(old, routing, ledger.deletedIds(journal.batchId()), reason, rewritten);
     }
     FailPoints.check("forget.DATA_REWRITTEN.before-cleanup");
     List<StepResult.RemovedFile> removed = new ArrayList<>();
@@ -78,7 +83,6 @@ final class DataRewrite {
         retired.add(version);
       }
     }
-    routed.unpersist();
     return new StepResult.DataRewritten(current.version(), rewritten, retired, removed, measureSeconds);
   }
 
@@ -89,22 +93,19 @@ final class DataRewrite {
         .findFirst();
   }
 
-  private DataManifest rewrite(DataManifest old, Dataset<Row> routed, String reason, List<String> rewritten) {
+  private DataManifest rewrite(DataManifest old, StepResult.Routed routing, Set<String> deleted, String reason,
+      List<String> rewritten) {
     int version = store.latestDataVersion().getAsInt() + 1;
     String versionName = store.layout().dataVersion(version).getName();
-    Dataset<Row> deletedTrain = routed.filter(col(ForgetJob.SPLIT).equalTo(ForgetJob.TRAIN));
-    Set<String> touched = new HashSet<>();
-    for (Row r : deletedTrain.select(ExampleSchema.SHARD, ExampleSchema.SLICE).distinct().collectAsList()) {
-      touched.add(r.getInt(0) + "/" + r.getInt(1));
-    }
-    Dataset<Row> deletedIds = routed.filter(col(ForgetJob.SPLIT).isNotNull())
-        .select(col(ExampleSchema.RECORD_ID).as(DELETED_ID)).distinct();
+    Map<Integer, Set<Integer>> touched = routing.affectedSlices();
+    // A local relation: Spark broadcasts it into the anti-join of each touched partition.
+    Dataset<Row> deletedIds = spark.createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF(DELETED_ID);
     Path staged = store.newStagingDir("rewrite");
     List<PartitionEntry> partitions = new ArrayList<>();
     long trainRows = 0;
     for (PartitionEntry partition : old.partitions()) {
       PartitionEntry entry = partition;
-      if (touched.contains(partition.shard() + "/" + partition.slice())) {
+      if (touched.getOrDefault(partition.shard(), Set.of()).contains(partition.slice())) {
         String dir = "examples/shard=" + partition.shard() + "/slice=" + partition.slice();
         Dataset<Row> kept = readPartition(partition).join(deletedIds,
             col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
@@ -119,22 +120,48 @@ final class DataRewrite {
       trainRows += entry.rows();
     }
     PartitionEntry test = old.test();
-    boolean testTouched = !routed.filter(col(ForgetJob.SPLIT).equalTo(ForgetJob.TEST)).isEmpty();
-    if (testTouched) {
+    if (routing.testRows() > 0) {
       Dataset<Row> kept = ExamplesReader.testSplit(spark, store, old).join(deletedIds,
           col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
       test = PartitionWriter.write(store, kept, -1, -1, new Path(staged, "test"), versionName + "/test");
       rewritten.add("test");
     }
+    DataManifest.IndexFile index = writeIndex(old, deleted, staged, versionName, deletedIds);
     DataManifest manifest = new DataManifest(LetheStore.FORMAT_VERSION, version, old.version(),
         store.clock().instant().toString(), reason, old.settings(), old.numFeatures(), old.numClasses(), trainRows,
-        test == null ? 0 : test.rows(), partitions, test);
+        test == null ? 0 : test.rows(), partitions, test, index);
     store.commitNewFile(new Path(staged, "_manifest.json"), Json.write(manifest).getBytes(StandardCharsets.UTF_8),
         false);
     store.commitRename(staged, store.layout().dataVersion(version));
     LOG.info("Committed data version {} ({}): rewrote partitions {}; {} train rows remain", version, reason,
         rewritten, trainRows);
     return manifest;
+  }
+
+  /**
+   * The new version's id index, staged with it: the old index without the deleted ids, copied row by row in the
+   * driver (ids only, no example is read). A version without an index (written before it existed) gets one built
+   * from its examples, once.
+   */
+  private DataManifest.IndexFile writeIndex(DataManifest old, Set<String> deleted, Path staged, String versionName,
+      Dataset<Row> deletedIds) {
+    Path target = new Path(staged, IdIndex.RELATIVE_PATH);
+    String relative = versionName + "/" + IdIndex.RELATIVE_PATH;
+    if (old.idIndex() == null) {
+      LOG.info("Data version {} has no id index; building one for the new version from its examples",
+          old.version());
+      Dataset<Row> ids = IdIndexRows.of(spark, store, old);
+      return IdIndexRows.write(store, ids.join(deletedIds, col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)),
+          "left_anti"), target, relative);
+    }
+    try (IdIndex.Writer writer = IdIndex.writer(store, target, relative)) {
+      IdIndex.forEach(store, old.idIndex(), entry -> {
+        if (!deleted.contains(entry.recordId())) {
+          writer.add(entry);
+        }
+      });
+      return writer.finish();
+    }
   }
 
   private Dataset<Row> readPartition(PartitionEntry partition) {
@@ -171,6 +198,15 @@ final class DataRewrite {
             FailPoints.check("forget.DATA_REWRITTEN.after-first-removal");
           }
         }
+      }
+    }
+    // The old index holds the deleted ids; the current version's index is a file of its own, never shared.
+    if (version.idIndex() != null) {
+      Path index = IdIndex.resolve(store, version.idIndex());
+      if (store.exists(index)) {
+        removed.add(new StepResult.RemovedFile(index.toString(), Hashes.sha256(store, index),
+            version.idIndex().bytes()));
+        store.deleteIfExists(index);
       }
     }
     store.deleteIfExists(store.layout().dataManifest(version.version()));

@@ -1,14 +1,8 @@
 package io.lethe.jobs.forget;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.config.LetheSettings;
-import io.lethe.prep.ExampleSchema;
-import io.lethe.prep.ExamplesReader;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
@@ -25,12 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,58 +126,11 @@ public final class ForgetJob {
   private StepResult.Routed route(ForgetJournal journal) {
     DataManifest data = store.readLatestDataManifest();
     GenerationManifest generation = store.readServedGeneration();
-    Dataset<Row> members = members(journal).select(RequestReader.REQUEST_ID, RequestReader.ID_KIND,
-        RequestReader.ID).cache();
-    Dataset<Row> rows = ExamplesReader.examples(spark, store, data)
-        .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), col(ExampleSchema.SHARD),
-            col(ExampleSchema.SLICE), lit(TRAIN).as(SPLIT));
-    if (data.test() != null) {
-      rows = rows.unionByName(ExamplesReader.testSplit(spark, store, data)
-          .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), lit(-1).as(ExampleSchema.SHARD),
-              lit(-1).as(ExampleSchema.SLICE), lit(TEST).as(SPLIT)));
-    }
-    Dataset<Row> byRecord = members.filter(col(RequestReader.ID_KIND).equalTo(RequestReader.RECORD))
-        .join(rows, members.col(RequestReader.ID).equalTo(rows.col(ExampleSchema.RECORD_ID)));
-    Dataset<Row> bySubject = members.filter(col(RequestReader.ID_KIND).equalTo(RequestReader.SUBJECT))
-        .join(rows, members.col(RequestReader.ID).equalTo(rows.col(ExampleSchema.SUBJECT_ID)));
-    Dataset<Row> matched = byRecord.unionByName(bySubject).select(col(RequestReader.REQUEST_ID),
-        col(RequestReader.ID_KIND), col(RequestReader.ID), col(ExampleSchema.RECORD_ID),
-        col(ExampleSchema.SUBJECT_ID), col(SPLIT), col(ExampleSchema.SHARD), col(ExampleSchema.SLICE)).cache();
-    Dataset<Row> found = matched.select(col(RequestReader.REQUEST_ID).as("found_request_id")).distinct();
-    Dataset<Row> unmatched = members.join(found, col(RequestReader.REQUEST_ID).equalTo(col("found_request_id")),
-            "left_anti")
-        .select(col(RequestReader.REQUEST_ID), col(RequestReader.ID_KIND), col(RequestReader.ID),
-            lit(null).cast(DataTypes.StringType).as(ExampleSchema.RECORD_ID),
-            lit(null).cast(DataTypes.StringType).as(ExampleSchema.SUBJECT_ID),
-            lit(null).cast(DataTypes.StringType).as(SPLIT),
-            lit(null).cast(DataTypes.IntegerType).as(ExampleSchema.SHARD),
-            lit(null).cast(DataTypes.IntegerType).as(ExampleSchema.SLICE));
-    if (!store.exists(ledger.routedPath(journal.batchId()))) {
-      ledger.commitRouted(journal.batchId(), matched.unionByName(unmatched));
-    }
-    matched.unpersist();
-    members.unpersist();
-    // One pass over the routing: per split, shard and slice, the rows (distinct requests for the not-found count).
-    Map<Integer, Map<Integer, Long>> deletedRows = new TreeMap<>();
-    long trainRows = 0;
-    long testRows = 0;
-    long notFound = 0;
-    for (Row r : ledger.routed(journal.batchId()).groupBy(col(SPLIT), col(ExampleSchema.SHARD),
-            col(ExampleSchema.SLICE))
-        .agg(count(lit(1)), countDistinct(col(RequestReader.REQUEST_ID)))
-        .collectAsList()) {
-      String split = r.isNullAt(0) ? null : r.getString(0);
-      if (TRAIN.equals(split)) {
-        deletedRows.computeIfAbsent(r.getInt(1), s -> new TreeMap<>()).put(r.getInt(2), r.getLong(3));
-        trainRows += r.getLong(3);
-      } else if (TEST.equals(split)) {
-        testRows += r.getLong(3);
-      } else {
-        notFound += r.getLong(4);
-      }
-    }
-    return new StepResult.Routed(data.version(), generation.number(), deletedRows, null, trainRows, testRows,
-        notFound, fullTrainingSeconds(generation, deletedRows.keySet()));
+    Routing.Summary routed = new Routing(spark, store, ledger, settings.forget().indexLookupMaxIds())
+        .route(journal, data);
+    return new StepResult.Routed(data.version(), generation.number(), routed.deletedRows(), null,
+        routed.trainRows(), routed.testRows(), routed.notFound(),
+        fullTrainingSeconds(generation, routed.deletedRows().keySet()), routed.method().configName());
   }
 
   /** Affected slices per shard, as ROUTED recorded them. */

@@ -2,12 +2,16 @@ package io.lethe.jobs.forget;
 
 import static org.apache.spark.sql.functions.lit;
 
+import io.lethe.prep.ExampleSchema;
 import io.lethe.store.FailPoints;
+import io.lethe.store.StoreException;
 import io.lethe.store.LetheStore;
 import io.lethe.store.Json;
-import io.lethe.store.StoreException;
+import java.io.IOException;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -16,6 +20,19 @@ import java.util.Locale;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -205,5 +222,119 @@ public final class Ledger {
 
   public Dataset<Row> routed(String batchId) {
     return spark.read().parquet(routedPath(batchId).toString());
+  }
+
+  /** One request of a batch, read without Spark. */
+  public record Request(String requestId, String idKind, String id) {}
+
+  /**
+   * One row of a batch's routing: a matched example (split "train" or "test", its shard and slice; -1 for the
+   * test split), or a request not found (record, subject, split, shard and slice null).
+   */
+  public record RoutedRow(String requestId, String idKind, String id, String recordId, String subjectId,
+      String split, Integer shard, Integer slice) {}
+
+  /** The routing's columns as Parquet: what {@link #commitRouted(String, Dataset)} writes with Spark. */
+  static final MessageType ROUTED_SCHEMA = Types.buildMessage()
+      .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(RequestReader.REQUEST_ID)
+      .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(RequestReader.ID_KIND)
+      .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(RequestReader.ID)
+      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(ExampleSchema.RECORD_ID)
+      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(ExampleSchema.SUBJECT_ID)
+      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(ForgetJob.SPLIT)
+      .optional(PrimitiveTypeName.INT32).named(ExampleSchema.SHARD)
+      .optional(PrimitiveTypeName.INT32).named(ExampleSchema.SLICE)
+      .named("spark_schema");
+
+  /** The requests of the given submissions, read in the driver with parquet-hadoop (for small batches). */
+  public List<Request> requestList(List<String> submissionIds) {
+    List<Request> requests = new ArrayList<>();
+    for (String id : submissionIds) {
+      forEachRow(new Path(requestsDir(), id), row -> requests.add(new Request(
+          row.getString(RequestReader.REQUEST_ID, 0), row.getString(RequestReader.ID_KIND, 0),
+          row.getString(RequestReader.ID, 0))));
+    }
+    return requests;
+  }
+
+  /** Commits a batch's routing written in the driver with parquet-hadoop, in the layout Spark's commit has. */
+  public void commitRouted(String batchId, List<RoutedRow> rows) {
+    Path staged = new Path(store.newStagingDir("route"), "routed");
+    Path file = new Path(staged, "part-00000-" + UUID.randomUUID() + "-c000.parquet");
+    SimpleGroupFactory groups = new SimpleGroupFactory(ROUTED_SCHEMA);
+    try (ParquetWriter<Group> writer = ExampleParquetWriter
+        .builder(HadoopOutputFile.fromPath(file, store.fs().getConf()))
+        .withConf(store.fs().getConf())
+        .withType(ROUTED_SCHEMA)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withWriteMode(ParquetFileWriter.Mode.CREATE)
+        .build()) {
+      for (RoutedRow r : rows) {
+        Group row = groups.newGroup()
+            .append(RequestReader.REQUEST_ID, r.requestId())
+            .append(RequestReader.ID_KIND, r.idKind())
+            .append(RequestReader.ID, r.id());
+        if (r.split() != null) {
+          row.append(ExampleSchema.RECORD_ID, r.recordId())
+              .append(ExampleSchema.SUBJECT_ID, r.subjectId())
+              .append(ForgetJob.SPLIT, r.split())
+              .append(ExampleSchema.SHARD, r.shard())
+              .append(ExampleSchema.SLICE, r.slice());
+        }
+        writer.write(row);
+      }
+    } catch (IOException e) {
+      throw new StoreException("Cannot write the routing of batch " + batchId + " to " + file + ": "
+          + e.getMessage(), e);
+    }
+    store.commitRename(staged, routedPath(batchId));
+    store.deleteIfExists(staged.getParent());
+  }
+
+  /** A batch's routing, read in the driver (however it was written). */
+  public List<RoutedRow> routedRows(String batchId) {
+    List<RoutedRow> rows = new ArrayList<>();
+    forEachRow(routedPath(batchId), row -> {
+      boolean found = row.getFieldRepetitionCount(ForgetJob.SPLIT) > 0;
+      rows.add(new RoutedRow(row.getString(RequestReader.REQUEST_ID, 0), row.getString(RequestReader.ID_KIND, 0),
+          row.getString(RequestReader.ID, 0),
+          found ? row.getString(ExampleSchema.RECORD_ID, 0) : null,
+          found ? row.getString(ExampleSchema.SUBJECT_ID, 0) : null,
+          found ? row.getString(ForgetJob.SPLIT, 0) : null,
+          found ? row.getInteger(ExampleSchema.SHARD, 0) : null,
+          found ? row.getInteger(ExampleSchema.SLICE, 0) : null));
+    });
+    return rows;
+  }
+
+  /**
+   * The record ids a batch deletes (its routed train and test rows), read in the driver from its routing file.
+   */
+  public Set<String> deletedIds(String batchId) {
+    Set<String> ids = new HashSet<>();
+    forEachRow(routedPath(batchId), row -> {
+      if (row.getFieldRepetitionCount(ForgetJob.SPLIT) > 0) {
+        ids.add(row.getString(ExampleSchema.RECORD_ID, 0));
+      }
+    });
+    return ids;
+  }
+
+  /** Every row of the Parquet files in {@code dir} (not those Spark's readers skip: names starting _ or .). */
+  private void forEachRow(Path dir, Consumer<Group> action) {
+    for (FileStatus part : store.list(dir)) {
+      String name = part.getPath().getName();
+      if (!part.isFile() || name.startsWith("_") || name.startsWith(".") || !name.endsWith(".parquet")) {
+        continue;
+      }
+      try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), part.getPath())
+          .withConf(store.fs().getConf()).build()) {
+        for (Group row = reader.read(); row != null; row = reader.read()) {
+          action.accept(row);
+        }
+      } catch (IOException e) {
+        throw new StoreException("Cannot read ledger file " + part.getPath() + ": " + e.getMessage(), e);
+      }
+    }
   }
 }

@@ -39,11 +39,13 @@ public sealed interface StepResult {
    * @param deletedRows shard to slice to training rows deleted there: the set of affected slices per shard
    * @param affectedShards journals of format 1 only: shard to its earliest affected slice
    * @param fullRetrainEstimateSeconds what training the affected shards from scratch cost, from provenance
+   * @param routedBy how the rows were found: "index-lookup", "index-join" or "examples-join" (null in journals
+   *     from before the id index, which all joined the examples)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Routed(int dataVersion, long generation, Map<Integer, Map<Integer, Long>> deletedRows,
       Map<Integer, Integer> affectedShards, long trainRows, long testRows, long notFound,
-      double fullRetrainEstimateSeconds) implements StepResult {
+      double fullRetrainEstimateSeconds, String routedBy) implements StepResult {
     public ForgetState state() {
       return ForgetState.ROUTED;
     }

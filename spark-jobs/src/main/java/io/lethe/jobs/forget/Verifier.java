@@ -10,8 +10,10 @@ import io.lethe.models.ModelSpec;
 import io.lethe.models.Provenance;
 import io.lethe.models.SliceOrder;
 import io.lethe.prep.ExampleSchema;
+import io.lethe.prep.IdIndexRows;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.IdIndex;
 import io.lethe.store.LetheStore;
 import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreException;
@@ -42,6 +44,8 @@ import org.apache.spark.sql.SparkSession;
  * data and must reproduce the checkpoint the served generation keeps of it bit for bit.
  */
 public final class Verifier {
+  private static final String INDEX_DIR = IdIndex.RELATIVE_PATH.substring(0, IdIndex.RELATIVE_PATH.indexOf('/'));
+  private static final int SHOWN = 5;
   private final SparkSession spark;
   private final LetheStore store;
   private final LetheSettings settings;
@@ -75,7 +79,12 @@ public final class Verifier {
     /** No leftovers of interrupted writes under staging/. */
     STAGING,
     /** The ledger's request-id index holds every acknowledged request id (else re-submissions are not recognised). */
-    LEDGER_INDEX
+    LEDGER_INDEX,
+    /**
+     * Each data version's id index hashes to what its manifest records and lists exactly the version's training
+     * and test rows, each at its shard and slice.
+     */
+    ID_INDEX
   }
 
   /**
@@ -162,6 +171,9 @@ public final class Verifier {
     }
     if (checks.contains(Check.GENERATIONS)) {
       checkGenerations(zips, purges, findings);
+    }
+    if (checks.contains(Check.ID_INDEX)) {
+      checkIdIndexes(findings);
     }
     if (checks.contains(Check.STAGING)) {
       List<String> leftovers = store.list(store.layout().stagingDir()).stream()
@@ -271,21 +283,41 @@ public final class Verifier {
 
   private int scanData(DeletedIds deleted, List<Finding> findings, boolean check) {
     List<String> files = new ArrayList<>();
+    List<Path> indexes = new ArrayList<>();
     try {
       if (store.exists(store.layout().dataDir())) {
         RemoteIterator<LocatedFileStatus> it = store.fs().listFiles(store.layout().dataDir(), true);
         while (it.hasNext()) {
           Path path = it.next().getPath();
           if (path.getName().endsWith(".parquet")) {
-            files.add(path.toString());
+            if (path.toString().contains("/" + INDEX_DIR + "/")) {
+              indexes.add(path);
+            } else {
+              files.add(path.toString());
+            }
           }
         }
       }
     } catch (IOException e) {
       throw new StoreException("Cannot list " + store.layout().dataDir() + ": " + e.getMessage(), e);
     }
-    if (!check || files.isEmpty() || deleted.count() == 0) {
-      return files.size();
+    if (!check || deleted.count() == 0) {
+      return files.size() + indexes.size();
+    }
+    // Id indexes hold ids only, in a schema of their own: read in the driver, not in the examples' scan.
+    for (Path index : indexes) {
+      long[] hits = new long[1];
+      deleted.forEachRound(round -> IdIndex.forEach(store, index, entry -> {
+        if (round.contains(entry.recordId())) {
+          hits[0]++;
+        }
+      }));
+      if (hits[0] > 0) {
+        findings.add(new Finding("data-file", index.toString(), hits[0] + " id index row(s) of deleted records"));
+      }
+    }
+    if (files.isEmpty()) {
+      return indexes.size();
     }
     Dataset<Row> ids = deleted.asDataset();
     List<Row> hits = spark.read().parquet(files.toArray(String[]::new))
@@ -295,7 +327,64 @@ public final class Verifier {
     for (Row hit : hits) {
       findings.add(new Finding("data-file", hit.getString(0), hit.getLong(1) + " row(s) of deleted records"));
     }
-    return files.size();
+    return files.size() + indexes.size();
+  }
+
+  /**
+   * Each committed data version's id index must hash to what its manifest records and hold exactly one row per
+   * training and test row of the version, at that row's shard and slice: a stale or wrong entry would route a
+   * deletion to the wrong partition or miss it. Versions written before the index existed have none to check.
+   */
+  private void checkIdIndexes(List<Finding> findings) {
+    for (int version : store.dataVersions()) {
+      DataManifest manifest = store.readDataManifest(version);
+      if (manifest.idIndex() == null) {
+        continue;
+      }
+      String where = "data version " + version;
+      Path path = IdIndex.resolve(store, manifest.idIndex());
+      if (!store.exists(path)) {
+        findings.add(new Finding("id-index", where, "its id index " + path + " is missing, so requests cannot be"
+            + " routed by it; report this, and forget nothing on this store until the index is rebuilt"));
+        continue;
+      }
+      String actual;
+      try {
+        actual = IdIndex.contentHash(store, manifest.idIndex());
+      } catch (StoreException e) {
+        findings.add(new Finding("id-index", where, "its id index " + path + " cannot be read (" + e.getMessage()
+            + "); report this, and forget nothing on this store until the index is rebuilt"));
+        continue;
+      }
+      if (!actual.equals(manifest.idIndex().contentSha256())) {
+        findings.add(new Finding("id-index", where, "its id index " + path + " hashes to " + actual + ", not to "
+            + manifest.idIndex().contentSha256() + " as the manifest records: the file was changed after commit"));
+      }
+      Dataset<Row> index = spark.read().parquet(path.toString())
+          .select(IdIndex.RECORD_ID, IdIndex.SUBJECT_ID, IdIndex.SHARD, IdIndex.SLICE);
+      Dataset<Row> data = IdIndexRows.of(spark, store, manifest);
+      Dataset<Row> extra = index.exceptAll(data).cache();
+      Dataset<Row> lacking = data.exceptAll(index).cache();
+      long extraRows = extra.count();
+      long lackingRows = lacking.count();
+      if (extraRows + lackingRows > 0) {
+        findings.add(new Finding("id-index", where, "its id index disagrees with the data: " + extraRows
+            + " entr" + (extraRows == 1 ? "y" : "ies") + " the data does not hold " + describe(extra) + " and "
+            + lackingRows + " row(s) of the data it does not list " + describe(lacking) + "; routing by it would"
+            + " miss or misplace these rows: report this, and forget nothing on this store until the index is"
+            + " rebuilt"));
+      }
+      extra.unpersist();
+      lacking.unpersist();
+    }
+  }
+
+  /** Up to {@link #SHOWN} rows (record_id, subject_id, shard, slice) as "record (subject) at shard K slice R". */
+  private static List<String> describe(Dataset<Row> rows) {
+    return rows.orderBy(IdIndex.RECORD_ID).limit(SHOWN).collectAsList().stream()
+        .map(r -> r.getString(0) + " (subject " + r.getString(1) + ") at " + (r.getInt(2) == IdIndex.TEST
+            ? "the test split" : "shard " + r.getInt(2) + " slice " + r.getInt(3)))
+        .toList();
   }
 
   /**

@@ -33,7 +33,7 @@ class AuditChainTest {
     new LedgerIntake(store).acknowledge(CommandLineRequests.validate(List.of(), List.of("s-2"), "CCPA"));
     ForgetJournal journal = new ForgetJournal(store, BATCH);
     journal.append(new StepResult.Acknowledged(List.of("a", "b"), 2, "2026-12-01T00:00:00Z"));
-    journal.append(new StepResult.Routed(1, 1, Map.of(0, Map.of(0, 10L)), null, 10, 0, 0, 1.0));
+    journal.append(new StepResult.Routed(1, 1, Map.of(0, Map.of(0, 10L)), null, 10, 0, 0, 1.0, null));
     journal.append(new StepResult.ServingClean(2, 1, 0.5, List.of()));
     return store;
   }

@@ -9,10 +9,12 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.testing.Fixtures;
 import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.ExamplesReader;
+import io.lethe.prep.IdIndexRows;
 import io.lethe.prep.PrepareJob;
 import io.lethe.store.DataManifest;
 import io.lethe.store.FailPoints;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.IdIndex;
 import io.lethe.store.LetheStore;
 import io.lethe.store.ShardLineage;
 import io.lethe.store.StoreLock;
@@ -21,6 +23,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +133,19 @@ class ForgetJobTest {
     List<String> remaining = ExamplesReader.examples(spark, store, data).select("record_id")
         .as(Encoders.STRING()).collectAsList();
     assertThat(remaining).doesNotContain("train-0", "train-8", "train-100").contains("train-9");
+
+    // Routed by the id index; the new version's index lists exactly its rows, the old one (deleted ids) is gone.
+    assertThat(journal.result(StepResult.Routed.class).routedBy()).isEqualTo("index-lookup");
+    assertThat(data.idIndex()).isNotNull();
+    List<IdIndex.Entry> index = new ArrayList<>();
+    IdIndex.forEach(store, data.idIndex(), index::add);
+    assertThat(index).extracting(IdIndex.Entry::recordId).doesNotContain("train-0", "train-8", "train-100")
+        .contains("train-9");
+    assertThat(index).containsExactlyElementsOf(IdIndexRows.of(spark, store, data).orderBy("record_id", "shard")
+        .collectAsList().stream().map(r -> new IdIndex.Entry(r.getString(0), r.getString(1), r.getInt(2),
+            r.getInt(3))).toList());
+    assertThat(data.idIndex().rows()).isEqualTo(dataBefore.idIndex().rows() - 10);
+    assertThat(store.exists(IdIndex.resolve(store, dataBefore.idIndex()))).isFalse();
     for (DataManifest.PartitionEntry partition : data.partitions()) {
       DataManifest.PartitionEntry old = dataBefore.partition(partition.shard(), partition.slice()).orElseThrow();
       boolean touched = !partition.files().get(0).path().startsWith("v000001/");

@@ -12,7 +12,10 @@ import io.lethe.jobs.train.TrainJob;
 import io.lethe.models.CheckpointCodec;
 import io.lethe.models.Provenance;
 import io.lethe.prep.PrepareJob;
+import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.IdIndex;
+import io.lethe.store.Json;
 import io.lethe.store.LetheStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +132,64 @@ class VerifyCatchesPlantedFaultsTest {
 
   static String servedCheckpoint(LetheStore store, int shard) {
     return store.readServedGeneration().shard(shard).orElseThrow().servedCheckpoint();
+  }
+
+  @Test
+  void aStaleIdIndexEntryIsReported() throws IOException {
+    Path root = copy("stale-index");
+    LetheStore store = open(root);
+    DataManifest data = store.readLatestDataManifest();
+    List<IdIndex.Entry> entries = new ArrayList<>();
+    IdIndex.forEach(store, data.idIndex(), entries::add);
+    IdIndex.Entry row = entries.stream().filter(e -> e.recordId().equals("train-9")).findFirst().orElseThrow();
+    IdIndex.Entry stale = new IdIndex.Entry(row.recordId(), row.subjectId(), (row.shard() + 1) % 3, row.slice());
+    // As a faulty index writer would leave it: the wrong shard, and a manifest whose hash matches the file.
+    org.apache.hadoop.fs.Path indexPath = IdIndex.resolve(store, data.idIndex());
+    Files.delete(local(store, indexPath));
+    dropHadoopChecksum(local(store, indexPath));
+    DataManifest.IndexFile planted;
+    try (IdIndex.Writer writer = IdIndex.writer(store, indexPath, data.idIndex().path())) {
+      entries.forEach(e -> writer.add(e == row ? stale : e));
+      planted = writer.finish();
+    }
+    Path manifest = local(store, store.layout().dataManifest(data.version()));
+    Files.writeString(manifest, Json.write(data.withIdIndex(planted)));
+    dropHadoopChecksum(manifest);
+
+    assertCaught(root, Check.ID_INDEX, new Finding("id-index", "data version " + data.version(),
+        "its id index disagrees with the data: 1 entry the data does not hold [train-9 (subject s-train-3) at shard "
+            + stale.shard() + " slice " + stale.slice() + "] and 1 row(s) of the data it does not list [train-9"
+            + " (subject s-train-3) at shard " + row.shard() + " slice " + row.slice() + "]; routing by it would"
+            + " miss or misplace these rows: report this, and forget nothing on this store until the index is"
+            + " rebuilt"));
+  }
+
+  @Test
+  void anIdIndexChangedAfterItsCommitIsReported() throws IOException {
+    Path root = copy("changed-index");
+    LetheStore store = open(root);
+    DataManifest data = store.readLatestDataManifest();
+    List<IdIndex.Entry> entries = new ArrayList<>();
+    IdIndex.forEach(store, data.idIndex(), entries::add);
+    org.apache.hadoop.fs.Path indexPath = IdIndex.resolve(store, data.idIndex());
+    Files.delete(local(store, indexPath));
+    dropHadoopChecksum(local(store, indexPath));
+    IdIndex.Entry last = entries.remove(entries.size() - 1);
+    String hash;
+    try (IdIndex.Writer writer = IdIndex.writer(store, indexPath, data.idIndex().path())) {
+      entries.forEach(writer::add);
+      hash = writer.finish().contentSha256();
+    }
+
+    assertCaught(root, Check.ID_INDEX,
+        new Finding("id-index", "data version " + data.version(), "its id index " + indexPath + " hashes to "
+            + hash + ", not to " + data.idIndex().contentSha256() + " as the manifest records: the file was changed"
+            + " after commit"),
+        new Finding("id-index", "data version " + data.version(), "its id index disagrees with the data: 0 entries"
+            + " the data does not hold [] and 1 row(s) of the data it does not list [" + last.recordId()
+            + " (subject " + last.subjectId() + ") at " + (last.inTestSplit() ? "the test split"
+            : "shard " + last.shard() + " slice " + last.slice()) + "]; routing by it would miss or misplace these"
+            + " rows: report this, and forget nothing on this store until the index is rebuilt"));
   }
 
   @Test

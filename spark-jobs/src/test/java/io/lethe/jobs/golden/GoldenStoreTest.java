@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.forget.ForgetJob;
+import io.lethe.jobs.forget.ForgetJournal;
+import io.lethe.jobs.forget.StepResult;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.forget.RequestReader;
 import io.lethe.jobs.forget.RequestStatus;
@@ -110,9 +112,14 @@ class GoldenStoreTest {
     LetheStore store = Fixtures.open(spark, settings);
     long before = store.readServedGeneration().number();
     new Ledger(spark, store).acknowledge(RequestReader.fromIds(spark, List.of(), List.of("s-train-5"), "again"));
-    new ForgetJob(spark, store, settings).processPending("test");
+    List<ForgetJournal> batches = new ForgetJob(spark, store, settings).processPending("test");
 
     assertThat(store.readServedGeneration().number()).isGreaterThan(before);
+    // The old data version has no id index: the batch was routed by joining its examples, and its rewrite built
+    // the index of the new version (which verify below checks against the data).
+    assertThat(batches.get(batches.size() - 1).result(StepResult.Routed.class).routedBy())
+        .isEqualTo("examples-join");
+    assertThat(store.readLatestDataManifest().idIndex()).isNotNull();
     Verifier.Result verified = new Verifier(spark, store, settings).run(true);
     assertThat(verified.findings()).isEmpty();
     assertThat(verified.proofs()).isNotEmpty().allMatch(Verifier.ShardProof::identical);

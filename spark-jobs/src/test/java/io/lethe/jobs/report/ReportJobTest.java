@@ -100,7 +100,7 @@ class ReportJobTest {
       clock.now = T0.plusMillis((long) (at[state.ordinal()] * 1000));
       done.append(switch (state) {
         case ACKNOWLEDGED -> new StepResult.Acknowledged(List.of(), 2, T0.toString());
-        case ROUTED -> new StepResult.Routed(1, 1, Map.of(0, Map.of(1, 1L), 2, Map.of(0, 1L)), null, 2, 0, 0, 50.0);
+        case ROUTED -> new StepResult.Routed(1, 1, Map.of(0, Map.of(1, 1L), 2, Map.of(0, 1L)), null, 2, 0, 0, 50.0, null);
         case SERVING_CLEAN -> new StepResult.ServingClean(2, 1, 2.0, List.of());
         case DATA_REWRITTEN -> new StepResult.DataRewritten(2, List.of(), List.of(), List.of(), 0.0);
         case PURGED -> new StepResult.Purged(List.of(), List.of(), 0);
@@ -113,7 +113,7 @@ class ReportJobTest {
     clock.now = T0.plus(Duration.ofHours(1));
     running.append(new StepResult.Acknowledged(List.of(), 1, clock.now.toString()));
     clock.now = clock.now.plusSeconds(3);
-    running.append(new StepResult.Routed(1, 1, Map.of(), null, 0, 0, 0, 0.0));
+    running.append(new StepResult.Routed(1, 1, Map.of(), null, 0, 0, 0, 0.0, null));
     publishRetrainOfShard0(journals);
     forgotten = ReportJob.run(spark, Fixtures.open(spark, forgottenSettings), forgottenSettings,
         dir.resolve("forgotten-report"));

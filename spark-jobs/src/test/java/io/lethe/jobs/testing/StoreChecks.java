@@ -6,6 +6,7 @@ import io.lethe.jobs.train.TrainJob;
 import io.lethe.prep.ExamplesReader;
 import io.lethe.store.DataManifest;
 import io.lethe.store.GenerationManifest;
+import io.lethe.store.IdIndex;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLayout;
 import java.io.IOException;
@@ -71,6 +72,9 @@ public final class StoreChecks {
           ExamplesReader.resolve(store, f)))));
       if (manifest.test() != null) {
         manifest.test().files().forEach(f -> referenced.add(qualified(store, ExamplesReader.resolve(store, f))));
+      }
+      if (manifest.idIndex() != null) {
+        referenced.add(qualified(store, IdIndex.resolve(store, manifest.idIndex())));
       }
     }
     for (Path file : files(store, store.layout().dataDir())) {
