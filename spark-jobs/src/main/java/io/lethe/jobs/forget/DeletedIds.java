@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.lethe.prep.ExampleSchema;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,8 @@ final class DeletedIds {
   private final Dataset<String> ids;
   private final long maxOnDriver;
   private long count = -1;
+  /** Every id, once {@link #count} found that they fit the bound: collected once, not again for every scan. */
+  private Set<String> withinBound;
 
   private DeletedIds(Dataset<String> ids, long maxOnDriver) {
     if (maxOnDriver < 1) {
@@ -55,7 +58,18 @@ final class DeletedIds {
 
   long count() {
     if (count < 0) {
-      count = ids == null ? 0 : ids.count();
+      if (ids == null) {
+        count = 0;
+      } else {
+        // One job answers both questions in the common case: how many, and (when they fit the bound) which.
+        List<String> head = ids.limit((int) Math.min(Integer.MAX_VALUE - 1, maxOnDriver) + 1).collectAsList();
+        if (head.size() <= maxOnDriver) {
+          withinBound = Collections.unmodifiableSet(new HashSet<>(head));
+          count = head.size();
+        } else {
+          count = ids.count();
+        }
+      }
     }
     return count;
   }
@@ -70,8 +84,8 @@ final class DeletedIds {
       each.accept(Set.of());
       return;
     }
-    if (n <= maxOnDriver) {
-      each.accept(new HashSet<>(ids.collectAsList()));
+    if (withinBound != null) {
+      each.accept(withinBound);
       return;
     }
     long buckets = 2 * ((n + maxOnDriver - 1) / maxOnDriver);
