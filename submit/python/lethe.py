@@ -3,7 +3,8 @@
 The Java notebook API (io.lethe.jobs.api.Lethe) does the work, with the same jobs, store lock and commits as the
 lethe command line; this module only wraps it for Python: tables come back as pyspark DataFrames, results as
 small Python values. The SparkSession must have Lethe's shaded jar on its classpath (spark.jars, or --jars with
-pyspark / spark-submit), and the driver must run with OMP_NUM_THREADS=1 (lethe.training.native-threads) to train.
+pyspark / spark-submit), and the driver must run with OMP_NUM_THREADS=1 (lethe.training.native-threads) and OPENBLAS_CORETYPE=Haswell
+(lethe.training.openblas-coretype) to train.
 
     import sys; sys.path.insert(0, "/path/to/lethe/submit/python")
     from lethe import Lethe

@@ -1,6 +1,6 @@
 """Tests of lethe.py against Lethe's shaded jar in a local pyspark session (run by spark-jobs' PySparkModuleIT).
 
-Environment: LETHE_JAR, the shaded jar; OMP_NUM_THREADS=1. pytest -p no:cacheprovider submit/python/test_lethe.py
+Environment: LETHE_JAR, the shaded jar; OMP_NUM_THREADS=1; OPENBLAS_CORETYPE=Haswell. pytest -p no:cacheprovider submit/python/test_lethe.py
 """
 
 import json

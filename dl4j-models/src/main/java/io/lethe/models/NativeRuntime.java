@@ -1,17 +1,34 @@
 package io.lethe.models;
 
+import java.util.Optional;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The native side of ND4J that decides whether training is reproducible: which backend and device run it and how
- * many native threads it uses. Floating-point reductions can be split differently with a different thread count,
- * so the count is pinned before training and recorded in provenance.
+ * The native side of ND4J that decides whether training is reproducible: which backend and device run it, how
+ * many native threads it uses and which CPU's BLAS kernels it runs. Floating-point reductions can be split
+ * differently with a different thread count, so the count is pinned before training and recorded in provenance.
+ * OpenBLAS picks its matrix-multiply kernels for the CPU it loads on (Haswell's on an AVX2 machine, SkylakeX's on
+ * an AVX-512 one), and those kernels sum in different orders: the same training gives other bits on another CPU
+ * model. {@code OPENBLAS_CORETYPE} makes it use one CPU's kernels on every machine, so training checks that the
+ * JVM was started with the kernels it is pinned to.
  */
 public final class NativeRuntime {
 
   /** Environment variable read by OpenMP and OpenBLAS when the native libraries load. */
   public static final String OMP_NUM_THREADS = "OMP_NUM_THREADS";
+
+  /**
+   * Environment variable that makes OpenBLAS use the named CPU's kernels on any CPU, read once when it loads; unset,
+   * it picks the kernels of the CPU it runs on.
+   */
+  public static final String OPENBLAS_CORETYPE = "OPENBLAS_CORETYPE";
+
+  /**
+   * The kernels Lethe trains with unless configured otherwise: Haswell's (AVX2 and FMA), which every x86-64 server
+   * CPU since 2013 can run. A CPU without AVX2 cannot run them.
+   */
+  public static final String DEFAULT_OPENBLAS_CORETYPE = "Haswell";
 
   private NativeRuntime() {
   }
@@ -70,6 +87,38 @@ public final class NativeRuntime {
     }
     environment.setMaxMasterThreads(threads);
     Nd4j.factory().blas().setMaxThreads(threads);
+  }
+
+  /**
+   * Refuses to train with BLAS kernels other than {@code coretype}'s: OpenBLAS fixes its kernels from
+   * {@code OPENBLAS_CORETYPE} when it loads, so this checks the JVM's environment. A blank {@code coretype} accepts
+   * whatever this CPU gives (the checkpoints' bits then depend on the machine that trains them); a GPU backend does
+   * not use OpenBLAS and is not checked.
+   *
+   * @throws IllegalStateException if the JVM was started without {@code OPENBLAS_CORETYPE=coretype}
+   */
+  public static void requireOpenblasCoretype(String coretype) {
+    if (Nd4j.getEnvironment().isCPU()) {
+      coretypeProblem(coretype, System.getenv(OPENBLAS_CORETYPE)).ifPresent(problem -> {
+        throw new IllegalStateException(problem);
+      });
+    }
+  }
+
+  static Optional<String> coretypeProblem(String required, String environment) {
+    if (required == null || required.isBlank()) {
+      return Optional.empty();
+    }
+    String actual = environment == null ? "" : environment.trim();
+    if (actual.equalsIgnoreCase(required.trim())) {
+      return Optional.empty();
+    }
+    return Optional.of("OpenBLAS picks its kernels by CPU and they change a model's bits, but this JVM was started "
+        + (actual.isEmpty() ? "without " + OPENBLAS_CORETYPE : "with " + OPENBLAS_CORETYPE + "=" + actual)
+        + " and training is pinned to " + required.trim() + "'s kernels; start it with " + OPENBLAS_CORETYPE + "="
+        + required.trim() + " (for Spark: spark.executorEnv." + OPENBLAS_CORETYPE + "=" + required.trim()
+        + "; submit/lethe and lethe-submit set it), or set lethe.training.openblas-coretype = \"\" to accept"
+        + " machine-dependent checkpoints");
   }
 
   /** Size of libnd4j's native thread pool. */

@@ -36,6 +36,7 @@ public final class ShardTrainer {
   private final int numSlices;
   private final int nativeThreads;
   private final Map<String, String> libraryVersions;
+  private final String openblasCoretype;
   private final Clock clock;
   private final String configHash;
   private final String specJson;
@@ -45,6 +46,7 @@ public final class ShardTrainer {
     this.shard = builder.shard;
     this.numSlices = builder.numSlices;
     this.nativeThreads = builder.nativeThreads == null ? NativeRuntime.configuredThreads() : builder.nativeThreads;
+    this.openblasCoretype = builder.openblasCoretype;
     this.libraryVersions = Collections.unmodifiableMap(new TreeMap<>(
         builder.libraryVersions == null ? LibraryVersions.detect() : builder.libraryVersions));
     this.clock = builder.clock;
@@ -104,6 +106,7 @@ public final class ShardTrainer {
       sliceHashes.add(RecordIds.sha256OfSorted(slice.recordIds()));
     }
     NativeRuntime.pinThreads(nativeThreads);
+    NativeRuntime.requireOpenblasCoretype(openblasCoretype);
     MultiLayerNetwork model;
     int firstStage;
     String parent;
@@ -296,6 +299,7 @@ public final class ShardTrainer {
     private Integer numSlices;
     private Integer nativeThreads;
     private Map<String, String> libraryVersions;
+    private String openblasCoretype = NativeRuntime.DEFAULT_OPENBLAS_CORETYPE;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {
@@ -328,6 +332,15 @@ public final class ShardTrainer {
     /** Library versions recorded in provenance; default (or null) {@link LibraryVersions#detect()}. */
     public Builder libraryVersions(Map<String, String> libraryVersions) {
       this.libraryVersions = libraryVersions;
+      return this;
+    }
+
+    /**
+     * The CPU whose OpenBLAS kernels training must run ({@link NativeRuntime#requireOpenblasCoretype}); default
+     * {@link NativeRuntime#DEFAULT_OPENBLAS_CORETYPE}; blank (or null) accepts this machine's own.
+     */
+    public Builder openblasCoretype(String openblasCoretype) {
+      this.openblasCoretype = openblasCoretype == null ? "" : openblasCoretype;
       return this;
     }
 

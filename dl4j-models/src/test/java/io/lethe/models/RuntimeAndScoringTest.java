@@ -45,6 +45,21 @@ class RuntimeAndScoringTest {
   }
 
   @Test
+  void trainingRefusesTheBlasKernelsOfAnotherCpu() {
+    // the build runs tests with OPENBLAS_CORETYPE=Haswell
+    NativeRuntime.requireOpenblasCoretype("haswell");
+    NativeRuntime.requireOpenblasCoretype("");
+
+    assertThatThrownBy(() -> NativeRuntime.requireOpenblasCoretype("SkylakeX"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("this JVM was started with OPENBLAS_CORETYPE=Haswell and training is pinned to"
+            + " SkylakeX's kernels; start it with OPENBLAS_CORETYPE=SkylakeX");
+    assertThat(NativeRuntime.coretypeProblem("Haswell", null)).hasValueSatisfying(problem ->
+        assertThat(problem).contains("started without OPENBLAS_CORETYPE and training is pinned to Haswell's"));
+    assertThat(NativeRuntime.coretypeProblem("Haswell", " HASWELL ")).isEmpty();
+  }
+
+  @Test
   void reportsTheCpuBackend() {
     assertThat(NativeRuntime.backendName()).isEqualTo("CpuBackend");
     assertThat(NativeRuntime.deviceName()).isEqualTo("cpu");

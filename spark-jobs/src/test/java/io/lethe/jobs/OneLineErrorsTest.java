@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,6 +194,22 @@ class OneLineErrorsTest {
           + "). Only one Lethe writer may run at a time: wait for it to finish. If that process is gone (crashed or"
           + " killed), run `lethe unlock --store " + store.uri() + "` and then `lethe resume` to finish its work.");
     }
+  }
+
+  @Test
+  void trainingWithAnotherCpusBlasKernelsIsRefused() throws Exception {
+    Path root = copy("other-kernels");
+    // Prescott's kernels (SSE3) run on every x86-64 CPU, and are not the Haswell ones training is pinned to.
+    LetheProcess.Result result = LetheProcess.start(dir, "other-kernels", List.of(),
+        Map.of("OPENBLAS_CORETYPE", "Prescott"), "train", "--store", root.toString(), "--force")
+        .await(Duration.ofMinutes(5));
+
+    assertOneLine(new Run(result.exitCode(), result.stdout(), result.stderr(), ""), 2, "lethe train: OpenBLAS picks"
+        + " its kernels by CPU and they change a model's bits, but this JVM was started with"
+        + " OPENBLAS_CORETYPE=Prescott and training is pinned to Haswell's kernels; start it with"
+        + " OPENBLAS_CORETYPE=Haswell (for Spark: spark.executorEnv.OPENBLAS_CORETYPE=Haswell; submit/lethe and"
+        + " lethe-submit set it), or set lethe.training.openblas-coretype = \"\" to accept machine-dependent"
+        + " checkpoints");
   }
 
   @Test

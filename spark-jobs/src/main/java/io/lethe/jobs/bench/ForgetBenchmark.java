@@ -77,7 +77,7 @@ public final class ForgetBenchmark {
     BaselineTask.Result monolithic = ExamplesReader.examples(spark, store, data)
         .select("record_id", "label", "features").withColumn("slice", org.apache.spark.sql.functions.lit(0))
         .coalesce(1)
-        .mapPartitions(new BaselineTask(spec, settings.training().nativeThreads()),
+        .mapPartitions(new BaselineTask(spec, settings.training()),
             Encoders.javaSerialization(BaselineTask.Result.class))
         .collectAsList().get(0);
     double monolithicSeconds = seconds(start);

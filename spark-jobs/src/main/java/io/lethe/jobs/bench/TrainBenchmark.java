@@ -181,7 +181,7 @@ public final class TrainBenchmark {
     try {
       ShardTrainer.builder().spec(spec).shard(0).numSlices(data.settings().numSlices())
           .nativeThreads(settings.training().nativeThreads()).libraryVersions(BuildInfo.libraryVersions())
-          .clock(Clock.systemUTC()).build()
+          .openblasCoretype(settings.training().openblasCoretype()).clock(Clock.systemUTC()).build()
           .train(slices, null, (checkpoint, provenance) -> plain.add(provenance));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -225,7 +225,8 @@ public final class TrainBenchmark {
   }
 
   private static LetheSettings withParallelShards(LetheSettings s, int parallel) {
-    return s.withTraining(new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel));
+    return s.withTraining(new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel,
+        s.training().openblasCoretype()));
   }
 
   static Map<String, String> environment(SparkSession spark, LetheSettings settings) {

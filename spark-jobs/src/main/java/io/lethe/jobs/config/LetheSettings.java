@@ -74,8 +74,11 @@ public record LetheSettings(
    *
    * @param nativeThreads OpenMP/BLAS threads per training task; model bits depend on it
    * @param parallelShards shards trained at once (0 = all)
+   * @param openblasCoretype the CPU whose OpenBLAS kernels training runs (model bits depend on them); blank accepts
+   *     each machine's own
    */
-  public record TrainingSettings(int nativeThreads, int parallelShards) implements Serializable {
+  public record TrainingSettings(int nativeThreads, int parallelShards, String openblasCoretype)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 

@@ -241,7 +241,8 @@ public final class SettingsLoader {
       throw new SettingsException(ConfigKeys.TRAINING_PARALLEL_SHARDS + " must be >= 0 (0 = all shards at once),"
           + " got " + parallel);
     }
-    return new LetheSettings.TrainingSettings(positive(c, ConfigKeys.TRAINING_NATIVE_THREADS), parallel);
+    return new LetheSettings.TrainingSettings(positive(c, ConfigKeys.TRAINING_NATIVE_THREADS), parallel,
+        c.getString(ConfigKeys.TRAINING_OPENBLAS_CORETYPE).trim());
   }
 
   private static LetheSettings.SequenceSettings sequenceSettings(Config c) {

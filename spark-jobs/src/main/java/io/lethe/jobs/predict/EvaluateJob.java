@@ -82,7 +82,7 @@ public final class EvaluateJob {
     ModelSpec spec = settings.model().toSpec(data.numFeatures(), data.numClasses());
     spark.sparkContext().setJobDescription("lethe evaluate: monolithic baseline on " + data.trainRows() + " rows, "
         + spec.epochs() + " epochs");
-    BaselineTask task = new BaselineTask(spec, settings.training().nativeThreads());
+    BaselineTask task = new BaselineTask(spec, settings.training());
     BaselineTask.Result result = PrepareJob.loadExamples(spark, store, data.version())
         .select("record_id", "label", "features").withColumn("slice", lit(0))
         .coalesce(1)

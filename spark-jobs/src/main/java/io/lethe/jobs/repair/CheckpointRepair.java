@@ -46,11 +46,16 @@ public final class CheckpointRepair {
   private final SparkSession spark;
   private final LetheStore store;
   private final CheckpointRepository checkpoints;
+  private final String openblasCoretype;
 
-  public CheckpointRepair(SparkSession spark, LetheStore store) {
+  /**
+   * @param openblasCoretype lethe.training.openblas-coretype: the CPU kernels retraining must run, as training did
+   */
+  public CheckpointRepair(SparkSession spark, LetheStore store, String openblasCoretype) {
     this.spark = spark;
     this.store = store;
     this.checkpoints = new CheckpointRepository(store);
+    this.openblasCoretype = openblasCoretype;
   }
 
   /** What happened to one checkpoint: rebuilt, or refused with the reason and what to do instead. */
@@ -117,7 +122,8 @@ public final class CheckpointRepair {
     if (!actual.equals(sha)) {
       return new Outcome(sha, shard, slice, false, "Cannot repair checkpoint " + sha + " (shard " + shard
           + " slice " + slice + "): retraining gave bytes hashing to " + actual + ", so the original cannot be"
-          + " proven; check that lethe.training.native-threads and the Lethe version match its provenance.");
+          + " proven; check that lethe.training.native-threads, the OpenBLAS kernels (lethe.training.openblas-coretype,"
+          + " OPENBLAS_CORETYPE) and the Lethe version are those it was trained with.");
     }
     store.replaceFile(store.layout().checkpointZip(sha), rebuilt);
     LOG.info("Repaired checkpoint {} (shard {} slice {}): rebuilt bytes hash to its name", sha, shard, slice);
@@ -173,7 +179,8 @@ public final class CheckpointRepair {
       resume = new ResumePoint(checkpoints.loadModel(parent), checkpoints.loadProvenance(parent));
     }
     ShardTrainer trainer = ShardTrainer.builder().spec(spec).shard(provenance.shard()).numSlices(slices.size())
-        .nativeThreads(provenance.nativeThreads()).libraryVersions(provenance.libraryVersions()).build();
+        .nativeThreads(provenance.nativeThreads()).libraryVersions(provenance.libraryVersions())
+        .openblasCoretype(openblasCoretype).build();
     EncodedCheckpoint[] target = new EncodedCheckpoint[1];
     try {
       trainer.train(slices, new SliceOrder(order), resume, (checkpoint, p) -> {

@@ -1,5 +1,6 @@
 package io.lethe.jobs.spark;
 
+import io.lethe.models.NativeRuntime;
 import io.lethe.jobs.config.LetheSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -44,6 +45,10 @@ public final class SparkSessions {
     }
     // Executors must run their native code with the thread count the models were trained with.
     conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(settings.training().nativeThreads()));
+    // ... and the CPU kernels of OpenBLAS they were trained with (NativeRuntime.requireOpenblasCoretype).
+    if (!settings.training().openblasCoretype().isEmpty()) {
+      conf.setIfMissing("spark.executorEnv." + NativeRuntime.OPENBLAS_CORETYPE, settings.training().openblasCoretype());
+    }
     return conf;
   }
 }

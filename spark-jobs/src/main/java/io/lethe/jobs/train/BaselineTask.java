@@ -1,5 +1,6 @@
 package io.lethe.jobs.train;
 
+import io.lethe.jobs.config.LetheSettings;
 import io.lethe.models.EncodedCheckpoint;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.NativeRuntime;
@@ -24,10 +25,12 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
 
   private final String specJson;
   private final int nativeThreads;
+  private final String openblasCoretype;
 
-  public BaselineTask(ModelSpec spec, int nativeThreads) {
+  public BaselineTask(ModelSpec spec, LetheSettings.TrainingSettings training) {
     this.specJson = spec.toJson();
-    this.nativeThreads = nativeThreads;
+    this.nativeThreads = training.nativeThreads();
+    this.openblasCoretype = training.openblasCoretype();
   }
 
   /** The trained model's zip and how long training took. */
@@ -41,6 +44,7 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
     long start = System.nanoTime();
     AtomicReference<EncodedCheckpoint> last = new AtomicReference<>();
     ShardTrainer.builder().spec(spec).shard(0).numSlices(1).nativeThreads(nativeThreads)
+        .openblasCoretype(openblasCoretype)
         .libraryVersions(BuildInfo.libraryVersions()).clock(Clock.systemUTC()).build()
         .train(slices, null, (checkpoint, provenance) -> last.set(checkpoint));
     double seconds = (System.nanoTime() - start) / 1e9;

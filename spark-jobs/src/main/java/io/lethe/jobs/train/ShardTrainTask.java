@@ -1,5 +1,6 @@
 package io.lethe.jobs.train;
 
+import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.checkpoint.CheckpointRepository;
 import io.lethe.jobs.checkpoint.RecordIdSets;
 import io.lethe.jobs.spark.StoreHandle;
@@ -44,6 +45,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final List<Integer> order;
   private final int numSlices;
   private final int nativeThreads;
+  private final String openblasCoretype;
   private final String resumeCheckpoint;
   private final boolean persist;
   private final Map<String, String> libraryVersions;
@@ -56,14 +58,15 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
    * @param persist whether to store the checkpoints; false for a proof run whose result is only compared
    */
   public ShardTrainTask(StoreHandle store, ModelSpec spec, int shard, int sequence, SliceOrder order, int numSlices,
-      int nativeThreads, String resumeCheckpoint, boolean persist) {
+      LetheSettings.TrainingSettings training, String resumeCheckpoint, boolean persist) {
     this.store = store;
     this.specJson = spec.toJson();
     this.shard = shard;
     this.sequence = sequence;
     this.order = new ArrayList<>(order.slices());
     this.numSlices = numSlices;
-    this.nativeThreads = nativeThreads;
+    this.nativeThreads = training.nativeThreads();
+    this.openblasCoretype = training.openblasCoretype();
     this.resumeCheckpoint = resumeCheckpoint;
     this.persist = persist;
     this.libraryVersions = BuildInfo.libraryVersions();
@@ -94,6 +97,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         .shard(shard)
         .numSlices(numSlices)
         .nativeThreads(nativeThreads)
+        .openblasCoretype(openblasCoretype)
         .libraryVersions(libraryVersions)
         .clock(Clock.systemUTC())
         .build();

@@ -196,7 +196,7 @@ public final class TrainJob {
     spark.sparkContext().setJobDescription("lethe train shard " + shard + which + " (" + rows + " rows, "
         + numSlices + " slices, " + from + ")");
     ShardTrainTask task = new ShardTrainTask(handle, spec, shard, plan.sequence(), plan.order(), numSlices,
-        settings.training().nativeThreads(), plan.resumeCheckpoint(), plan.persist());
+        settings.training(), plan.resumeCheckpoint(), plan.persist());
     List<String> out = ExamplesReader.shard(spark, store, data, shard)
         .select("record_id", "label", "features", "slice")
         .coalesce(1)

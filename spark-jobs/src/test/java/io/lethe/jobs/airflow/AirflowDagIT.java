@@ -140,6 +140,7 @@ class AirflowDagIT {
         assertThat(task.get("java_class").asText()).isEqualTo("io.lethe.jobs.cli.LetheCli");
         assertThat(task.get("retries").asInt()).isEqualTo(pipeline.get("retries").asInt());
         assertThat(task.at("/conf/spark.executorEnv.OMP_NUM_THREADS").asText()).isEqualTo("1");
+        assertThat(task.at("/conf/spark.executorEnv.OPENBLAS_CORETYPE").asText()).isEqualTo("Haswell");
         assertThat(task.get("upstream")).as(steps.get(i) + " runs after the step before it")
             .hasSize(i == 0 ? 0 : 1);
       }

@@ -102,6 +102,7 @@ class ZeppelinNoteTest {
         .forEach(line -> properties.put(line.split("\\s+", 2)[0], line.split("\\s+", 2)[1]));
     assertThat(properties.get("spark.jars")).endsWith("/" + SHADED_JAR);
     assertThat(properties.get("spark.executorEnv.OMP_NUM_THREADS")).isEqualTo("1");
+    assertThat(properties.get("spark.executorEnv.OPENBLAS_CORETYPE")).isEqualTo("Haswell");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -134,6 +135,12 @@ public final class LetheProcess {
    * {@code LETHE_JAVA_OPTS}. Output goes to {@code logs/NAME.out} and {@code .err}, its log file (stack traces, Spark's logs) to {@code .log}.
    */
   public static Running start(Path logs, String name, List<String> javaOptions, String... args) {
+    return start(logs, name, javaOptions, Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String, List, String...)}, with {@code environment} added to the child's. */
+  public static Running start(Path logs, String name, List<String> javaOptions, Map<String, String> environment,
+      String... args) {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("submit/lethe").toString());
     command.addAll(List.of(args));
@@ -152,6 +159,8 @@ public final class LetheProcess {
       builder.environment().put("LETHE_LOG_FILE", logs.resolve(name + ".log").toString());
       builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       builder.environment().put("OMP_NUM_THREADS", "1");
+      builder.environment().put("OPENBLAS_CORETYPE", "Haswell");
+      builder.environment().putAll(environment);
       Process process = builder.start();
       process.getOutputStream().close();
       return new Running(command, process, out, err);
