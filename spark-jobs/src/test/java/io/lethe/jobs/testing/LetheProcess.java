@@ -159,7 +159,8 @@ public final class LetheProcess {
       builder.environment().put("LETHE_LOG_FILE", logs.resolve(name + ".log").toString());
       builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       builder.environment().put("OMP_NUM_THREADS", "1");
-      builder.environment().put("OPENBLAS_CORETYPE", "Haswell");
+      // Not inherited from the test JVM: submit/lethe's own default must pin OpenBLAS's kernels, or training refuses.
+      builder.environment().remove("OPENBLAS_CORETYPE");
       builder.environment().putAll(environment);
       Process process = builder.start();
       process.getOutputStream().close();
