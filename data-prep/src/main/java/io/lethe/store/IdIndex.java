@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -221,6 +222,7 @@ public final class IdIndex {
     private final SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
     private final ContentHash hash = new ContentHash();
     private String previous;
+    private byte[] previousBytes;
     private long rows;
     private boolean closed;
 
@@ -252,11 +254,14 @@ public final class IdIndex {
 
     /** Adds the next row; record ids must not decrease (a record id in both splits gives two rows). */
     public Writer add(Entry entry) {
-      if (previous != null && previous.compareTo(entry.recordId()) > 0) {
-        throw new IllegalStateException("Id index rows must come in record_id order: " + entry.recordId()
-            + " after " + previous + " in " + target + ".");
+      byte[] bytes = entry.recordId().getBytes(StandardCharsets.UTF_8);
+      if (previousBytes != null && Arrays.compareUnsigned(previousBytes, bytes) > 0) {
+        throw new IllegalStateException("Id index rows must come in record_id order (UTF-8 bytes, as Spark sorts"
+            + " and Parquet's statistics compare): " + entry.recordId() + " after " + previous + " in " + target
+            + ".");
       }
       previous = entry.recordId();
+      previousBytes = bytes;
       try {
         parquet.write(groups.newGroup()
             .append(RECORD_ID, entry.recordId())

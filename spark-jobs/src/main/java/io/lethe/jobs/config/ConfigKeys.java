@@ -50,6 +50,7 @@ public final class ConfigKeys {
   public static final String FORGET_MIN_SERVED_ROW_FRACTION = "lethe.forget.min-served-row-fraction";
   public static final String FORGET_MAX_DRIVER_RECORD_IDS = "lethe.forget.max-driver-record-ids";
   public static final String FORGET_INDEX_LOOKUP_MAX_IDS = "lethe.forget.index-lookup-max-ids";
+  public static final String FORGET_LOCAL_REWRITE_MAX_BYTES = "lethe.forget.local-rewrite-max-bytes";
 
   public static final String PREDICT_AGGREGATION = "lethe.predict.aggregation";
   public static final String PREDICT_BATCH_SIZE = "lethe.predict.batch-size";

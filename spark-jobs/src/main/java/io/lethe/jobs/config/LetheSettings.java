@@ -125,9 +125,11 @@ public record LetheSettings(
    *     them with the record-id sets; more are compared in rounds
    * @param indexLookupMaxIds a batch of at most this many requests is routed by lookups in the data version's id
    *     index in the driver; a larger one by a Spark join with the index
+   * @param localRewriteMaxBytes a partition whose rows take at most this much driver heap is rewritten without
+   *     its deleted rows in the driver, without Spark; a larger one by a Spark job
    */
   public record ForgetSettings(boolean membershipAudit, RetrainMode retrain, int minServedSlices,
-      double minServedRowFraction, long maxDriverRecordIds, int indexLookupMaxIds)
+      double minServedRowFraction, long maxDriverRecordIds, int indexLookupMaxIds, long localRewriteMaxBytes)
       implements Serializable {
     private static final long serialVersionUID = 1L;
   }

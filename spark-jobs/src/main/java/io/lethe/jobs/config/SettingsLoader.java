@@ -282,11 +282,16 @@ public final class SettingsLoader {
     if (lookupMaxIds < 0) {
       throw new SettingsException(ConfigKeys.FORGET_INDEX_LOOKUP_MAX_IDS + " must be >= 0, got " + lookupMaxIds);
     }
+    long localRewriteMaxBytes = c.getBytes(ConfigKeys.FORGET_LOCAL_REWRITE_MAX_BYTES);
+    if (localRewriteMaxBytes < 0) {
+      throw new SettingsException(ConfigKeys.FORGET_LOCAL_REWRITE_MAX_BYTES + " must be >= 0 (0: every rewrite"
+          + " by Spark), got " + localRewriteMaxBytes);
+    }
     return new LetheSettings.ForgetSettings(
         c.getBoolean(ConfigKeys.FORGET_MEMBERSHIP_AUDIT),
         parseEnum(() -> LetheSettings.RetrainMode.parse(c.getString(ConfigKeys.FORGET_RETRAIN)),
             ConfigKeys.FORGET_RETRAIN),
-        minSlices, fraction, maxDriverIds, lookupMaxIds);
+        minSlices, fraction, maxDriverIds, lookupMaxIds, localRewriteMaxBytes);
   }
 
   private static Map<String, String> sparkConf(Config c) {

@@ -6,6 +6,7 @@ import io.lethe.jobs.config.LetheSettings;
 import io.lethe.prep.ExampleSchema;
 import io.lethe.prep.ExamplesReader;
 import io.lethe.prep.IdIndexRows;
+import io.lethe.prep.LocalPartitionRewriter;
 import io.lethe.prep.PartitionWriter;
 import io.lethe.store.DataManifest;
 import io.lethe.store.DataManifest.PartitionEntry;
@@ -98,8 +99,9 @@ final class DataRewrite {
     int version = store.latestDataVersion().getAsInt() + 1;
     String versionName = store.layout().dataVersion(version).getName();
     Map<Integer, Set<Integer>> touched = routing.affectedSlices();
-    // A local relation: Spark broadcasts it into the anti-join of each touched partition.
+    // A local relation: Spark broadcasts it into the anti-join of each touched partition too large to rewrite here.
     Dataset<Row> deletedIds = spark.createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF(DELETED_ID);
+    int local = 0;
     Path staged = store.newStagingDir("rewrite");
     List<PartitionEntry> partitions = new ArrayList<>();
     long trainRows = 0;
@@ -107,10 +109,17 @@ final class DataRewrite {
       PartitionEntry entry = partition;
       if (touched.getOrDefault(partition.shard(), Set.of()).contains(partition.slice())) {
         String dir = "examples/shard=" + partition.shard() + "/slice=" + partition.slice();
-        Dataset<Row> kept = readPartition(partition).join(deletedIds,
-            col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
-        entry = PartitionWriter.write(store, kept, partition.shard(), partition.slice(), new Path(staged, dir),
-            versionName + "/" + dir).withPriorSumCarriedFrom(partition);
+        if (rewritesHere(partition, old.numFeatures())) {
+          entry = LocalPartitionRewriter.rewrite(store, resolve(partition), deleted, partition.shard(),
+              partition.slice(), new Path(staged, dir), versionName + "/" + dir);
+          local++;
+        } else {
+          Dataset<Row> kept = readPartition(partition).join(deletedIds,
+              col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
+          entry = PartitionWriter.write(store, kept, partition.shard(), partition.slice(), new Path(staged, dir),
+              versionName + "/" + dir);
+        }
+        entry = entry.withPriorSumCarriedFrom(partition);
         rewritten.add(partition.shard() + "/" + partition.slice());
         if (rewritten.size() == 1) {
           FailPoints.check("forget.DATA_REWRITTEN.after-first-partition");
@@ -121,9 +130,15 @@ final class DataRewrite {
     }
     PartitionEntry test = old.test();
     if (routing.testRows() > 0) {
-      Dataset<Row> kept = ExamplesReader.testSplit(spark, store, old).join(deletedIds,
-          col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
-      test = PartitionWriter.write(store, kept, -1, -1, new Path(staged, "test"), versionName + "/test");
+      if (rewritesHere(test, old.numFeatures())) {
+        test = LocalPartitionRewriter.rewrite(store, resolve(test), deleted, -1, -1, new Path(staged, "test"),
+            versionName + "/test");
+        local++;
+      } else {
+        Dataset<Row> kept = ExamplesReader.testSplit(spark, store, old).join(deletedIds,
+            col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
+        test = PartitionWriter.write(store, kept, -1, -1, new Path(staged, "test"), versionName + "/test");
+      }
       rewritten.add("test");
     }
     DataManifest.IndexFile index = writeIndex(old, deleted, staged, versionName, deletedIds);
@@ -133,8 +148,8 @@ final class DataRewrite {
     store.commitNewFile(new Path(staged, "_manifest.json"), Json.write(manifest).getBytes(StandardCharsets.UTF_8),
         false);
     store.commitRename(staged, store.layout().dataVersion(version));
-    LOG.info("Committed data version {} ({}): rewrote partitions {}; {} train rows remain", version, reason,
-        rewritten, trainRows);
+    LOG.info("Committed data version {} ({}): rewrote partitions {} ({} in the driver, {} by Spark); {} train"
+        + " rows remain", version, reason, rewritten, local, rewritten.size() - local, trainRows);
     return manifest;
   }
 
@@ -162,6 +177,15 @@ final class DataRewrite {
       });
       return writer.finish();
     }
+  }
+
+  /** Whether a partition is small enough to rewrite in this JVM ({@code lethe.forget.local-rewrite-max-bytes}). */
+  private boolean rewritesHere(PartitionEntry partition, int numFeatures) {
+    return LocalPartitionRewriter.heapBytes(partition, numFeatures) <= settings.forget().localRewriteMaxBytes();
+  }
+
+  private List<Path> resolve(PartitionEntry partition) {
+    return partition.files().stream().map(f -> ExamplesReader.resolve(store, f)).toList();
   }
 
   private Dataset<Row> readPartition(PartitionEntry partition) {

@@ -223,6 +223,27 @@ class ForgetJobTest {
     assertThat(store.dataVersions()).containsExactly(afterForget.version());
   }
 
+  @Test
+  void aRewriteBySparkLeavesTheSameDataAndModelsAsTheDriversRewrite() throws IOException {
+    LetheStore store = copy("rewrite-by-spark");
+    submit(store);
+    // The reference batch rewrote its partitions in the driver (the default bound); this one by Spark jobs.
+    LetheSettings bySpark = Fixtures.blobSettings(dir.resolve("rewrite-by-spark"), train, test,
+        "lethe.forget.local-rewrite-max-bytes = 0");
+    assertThat(bySpark.forget().localRewriteMaxBytes()).isZero();
+    new ForgetJob(spark, store, bySpark).processPending("test");
+
+    LetheStore reference = Fixtures.open(spark, settings(dir.resolve("reference")));
+    DataManifest expected = reference.readLatestDataManifest();
+    DataManifest actual = store.readLatestDataManifest();
+    assertThat(actual.partitions()).extracting(p -> p.shard() + "/" + p.slice() + " " + p.rows() + " "
+        + p.contentSha256()).containsExactlyElementsOf(expected.partitions().stream()
+        .map(p -> p.shard() + "/" + p.slice() + " " + p.rows() + " " + p.contentSha256()).toList());
+    assertThat(actual.test().contentSha256()).isEqualTo(expected.test().contentSha256());
+    assertThat(actual.partitions()).isNotEqualTo(expected.partitions()); // different files, same rows
+    assertThat(store.readServedGeneration().shards()).isEqualTo(uninterrupted.shards());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"forget.ACKNOWLEDGED", "forget.ROUTED", "forget.SERVING_CLEAN",
       "forget.DATA_REWRITTEN.before-cleanup", "forget.DATA_REWRITTEN", "forget.PURGED", "forget.RETRAINED",
