@@ -1,9 +1,7 @@
 package io.lethe.models;
 
-import java.util.Arrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Runs a trained network over feature rows in minibatches, in inference mode (no dropout). */
 public final class Scoring {
@@ -35,8 +33,7 @@ public final class Scoring {
     float[][] probabilities = new float[rows][];
     for (int start = 0; start < rows; start += batchSize) {
       int count = Math.min(batchSize, rows - start);
-      float[] batch = Arrays.copyOfRange(features, start * numFeatures, (start + count) * numFeatures);
-      INDArray output = model.output(Nd4j.create(batch, new long[] {count, numFeatures}, 'c'), false);
+      INDArray output = model.output(Matrices.rowMajor(features, start * numFeatures, count, numFeatures), false);
       float[][] batchProbabilities = output.toFloatMatrix();
       System.arraycopy(batchProbabilities, 0, probabilities, start, count);
     }

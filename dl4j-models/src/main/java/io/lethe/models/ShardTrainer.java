@@ -172,8 +172,8 @@ public final class ShardTrainer {
         float[] features = new float[count * numFeatures];
         float[] labels = new float[count * numClasses];
         examples.fillBatch(order, from, count, features, labels);
-        model.fit(Nd4j.create(features, new long[] {count, numFeatures}, 'c'),
-            Nd4j.create(labels, new long[] {count, numClasses}, 'c'));
+        model.fit(Matrices.rowMajor(features, 0, count, numFeatures),
+            Matrices.rowMajor(labels, 0, count, numClasses));
         lossSum += model.score();
         batches++;
       }
