@@ -8,12 +8,14 @@ import io.lethe.jobs.forget.ForgetReport;
 import io.lethe.jobs.forget.Ledger;
 import io.lethe.jobs.forget.LedgerIntake;
 import io.lethe.jobs.forget.RequestReader;
+import io.lethe.jobs.spark.SparkSessions;
 import io.lethe.store.LetheStore;
 import io.lethe.store.StoreLock;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -89,7 +91,7 @@ final class ForgetCommand implements Callable<Integer> {
         out.printf("Inbox %s holds no request files.%n", inbox);
       }
       if (!noProcess) {
-        process(spark, store, settings, out);
+        process(new ForgetJob(spark, store, settings), store, out);
       }
     }
     return 0;
@@ -104,9 +106,12 @@ final class ForgetCommand implements Callable<Integer> {
     LetheStore store = CommonOptions.openStoreWithoutSpark(settings);
     PrintWriter out = spec.commandLine().getOut();
     try (StoreLock lock = StoreLock.acquire(store, "lethe forget")) {
+      // Spark starts while the requests are acknowledged, routed, served clean, rewritten and purged: a small
+      // batch needs it only to retrain.
+      CompletableFuture<SparkSession> spark = noProcess ? null : SparkSessions.startInBackground(settings);
       printAcknowledged(out, new LedgerIntake(store).acknowledge(requests));
       if (!noProcess) {
-        process(CommonOptions.spark(settings), store, settings, out);
+        process(new ForgetJob(() -> SparkSessions.await(spark), store, settings), store, out);
       }
     }
     return 0;
@@ -118,8 +123,8 @@ final class ForgetCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static void process(SparkSession spark, LetheStore store, LetheSettings settings, PrintWriter out) {
-    for (ForgetJournal journal : new ForgetJob(spark, store, settings).processPendingLocked()) {
+  private static void process(ForgetJob job, LetheStore store, PrintWriter out) {
+    for (ForgetJournal journal : job.processPendingLocked()) {
       out.print(ForgetReport.load(store, journal.batchId()).summary());
     }
   }

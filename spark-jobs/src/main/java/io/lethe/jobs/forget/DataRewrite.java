@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -39,12 +40,12 @@ final class DataRewrite {
   private static final Logger LOG = LoggerFactory.getLogger(DataRewrite.class);
   private static final String DELETED_ID = "deleted_record_id";
 
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
   private final LetheStore store;
   private final Ledger ledger;
   private final LetheSettings settings;
 
-  DataRewrite(SparkSession spark, LetheStore store, Ledger ledger, LetheSettings settings) {
+  DataRewrite(Supplier<SparkSession> spark, LetheStore store, Ledger ledger, LetheSettings settings) {
     this.spark = spark;
     this.store = store;
     this.ledger = ledger;
@@ -62,7 +63,7 @@ final class DataRewrite {
         ? null : store.readDataManifest(oldVersion);
     long measureStart = System.nanoTime();
     if (old != null && anyDeleted && settings.forget().membershipAudit()) {
-      new ForgetReport.Writer(spark, store, settings).measureBefore(journal, old);
+      new ForgetReport.Writer(spark.get(), store, settings).measureBefore(journal, old);
     }
     double measureSeconds = (System.nanoTime() - measureStart) / 1e9;
     DataManifest current;
@@ -99,8 +100,6 @@ final class DataRewrite {
     int version = store.latestDataVersion().getAsInt() + 1;
     String versionName = store.layout().dataVersion(version).getName();
     Map<Integer, Set<Integer>> touched = routing.affectedSlices();
-    // A local relation: Spark broadcasts it into the anti-join of each touched partition too large to rewrite here.
-    Dataset<Row> deletedIds = spark.createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF(DELETED_ID);
     int local = 0;
     Path staged = store.newStagingDir("rewrite");
     List<PartitionEntry> partitions = new ArrayList<>();
@@ -114,7 +113,7 @@ final class DataRewrite {
               partition.slice(), new Path(staged, dir), versionName + "/" + dir);
           local++;
         } else {
-          Dataset<Row> kept = readPartition(partition).join(deletedIds,
+          Dataset<Row> kept = readPartition(partition).join(deletedIds(deleted),
               col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
           entry = PartitionWriter.write(store, kept, partition.shard(), partition.slice(), new Path(staged, dir),
               versionName + "/" + dir);
@@ -135,13 +134,13 @@ final class DataRewrite {
             versionName + "/test");
         local++;
       } else {
-        Dataset<Row> kept = ExamplesReader.testSplit(spark, store, old).join(deletedIds,
+        Dataset<Row> kept = ExamplesReader.testSplit(spark.get(), store, old).join(deletedIds(deleted),
             col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti");
         test = PartitionWriter.write(store, kept, -1, -1, new Path(staged, "test"), versionName + "/test");
       }
       rewritten.add("test");
     }
-    DataManifest.IndexFile index = writeIndex(old, deleted, staged, versionName, deletedIds);
+    DataManifest.IndexFile index = writeIndex(old, deleted, staged, versionName);
     DataManifest manifest = new DataManifest(LetheStore.FORMAT_VERSION, version, old.version(),
         store.clock().instant().toString(), reason, old.settings(), old.numFeatures(), old.numClasses(), trainRows,
         test == null ? 0 : test.rows(), partitions, test, index);
@@ -158,16 +157,15 @@ final class DataRewrite {
    * driver (ids only, no example is read). A version without an index (written before it existed) gets one built
    * from its examples, once.
    */
-  private DataManifest.IndexFile writeIndex(DataManifest old, Set<String> deleted, Path staged, String versionName,
-      Dataset<Row> deletedIds) {
+  private DataManifest.IndexFile writeIndex(DataManifest old, Set<String> deleted, Path staged, String versionName) {
     Path target = new Path(staged, IdIndex.RELATIVE_PATH);
     String relative = versionName + "/" + IdIndex.RELATIVE_PATH;
     if (old.idIndex() == null) {
       LOG.info("Data version {} has no id index; building one for the new version from its examples",
           old.version());
-      Dataset<Row> ids = IdIndexRows.of(spark, store, old);
-      return IdIndexRows.write(store, ids.join(deletedIds, col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)),
-          "left_anti"), target, relative);
+      Dataset<Row> ids = IdIndexRows.of(spark.get(), store, old);
+      return IdIndexRows.write(store, ids.join(deletedIds(deleted),
+          col(ExampleSchema.RECORD_ID).equalTo(col(DELETED_ID)), "left_anti"), target, relative);
     }
     try (IdIndex.Writer writer = IdIndex.writer(store, target, relative)) {
       IdIndex.forEach(store, old.idIndex(), entry -> {
@@ -177,6 +175,14 @@ final class DataRewrite {
       });
       return writer.finish();
     }
+  }
+
+  /**
+   * The deleted ids as a local relation, which Spark broadcasts into the anti-join of a partition too large to
+   * rewrite here; made only then, so that a batch of small partitions starts no Spark work at all.
+   */
+  private Dataset<Row> deletedIds(Set<String> deleted) {
+    return spark.get().createDataset(new ArrayList<>(deleted), Encoders.STRING()).toDF(DELETED_ID);
   }
 
   /** Whether a partition is small enough to rewrite in this JVM ({@code lethe.forget.local-rewrite-max-bytes}). */
@@ -191,7 +197,7 @@ final class DataRewrite {
   private Dataset<Row> readPartition(PartitionEntry partition) {
     String[] paths = partition.files().stream().map(f -> ExamplesReader.resolve(store, f).toString())
         .toArray(String[]::new);
-    return spark.read().schema(ExampleSchema.INPUT).parquet(paths);
+    return spark.get().read().schema(ExampleSchema.INPUT).parquet(paths);
   }
 
   private static Set<String> referencedFiles(DataManifest manifest) {

@@ -40,6 +40,22 @@ final class DeletedIds {
     this.maxOnDriver = maxOnDriver;
   }
 
+  /**
+   * Ids already on the driver, within the bound: a small batch's, read from its routing file without Spark
+   * ({@link Ledger#deletedIds}). They have no dataset form ({@link #asDataset} is for verify's joins over every
+   * batch).
+   */
+  static DeletedIds onDriver(Set<String> ids, long maxOnDriver) {
+    if (ids.size() > maxOnDriver) {
+      throw new IllegalArgumentException(ids.size() + " ids exceed max-driver-record-ids " + maxOnDriver
+          + "; use DeletedIds.of, which hands them over in rounds");
+    }
+    DeletedIds deleted = new DeletedIds(null, maxOnDriver);
+    deleted.withinBound = Set.copyOf(ids);
+    deleted.count = ids.size();
+    return deleted;
+  }
+
   /** The train and test record ids of routed requests ({@link Ledger#routed}), once each. */
   static DeletedIds of(List<Dataset<Row>> routed, long maxOnDriver) {
     Dataset<String> all = null;
@@ -53,6 +69,9 @@ final class DeletedIds {
 
   /** The ids as a one-column ({@code deleted_id}) dataset for joins, or null when there are none. */
   Dataset<Row> asDataset() {
+    if (ids == null && count > 0) {
+      throw new IllegalStateException("These deleted ids are held on the driver only (DeletedIds.onDriver)");
+    }
     return ids == null ? null : ids.toDF("deleted_id");
   }
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -41,13 +42,21 @@ public final class ForgetJob {
   static final String TRAIN = "train";
   static final String TEST = "test";
 
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
   private final LetheStore store;
   private final LetheSettings settings;
   private final Ledger ledger;
   private final CheckpointRepository checkpoints;
 
   public ForgetJob(SparkSession spark, LetheStore store, LetheSettings settings) {
+    this(() -> spark, store, settings);
+  }
+
+  /**
+   * A job that takes its session only when a step needs Spark: a small batch is routed, served clean, rewritten
+   * and purged without it (while the session is still starting), and waits for it to retrain.
+   */
+  public ForgetJob(Supplier<SparkSession> spark, LetheStore store, LetheSettings settings) {
     this.spark = spark;
     this.store = store;
     this.settings = settings;
@@ -111,10 +120,10 @@ public final class ForgetJob {
         case ROUTED -> route(journal);
         case SERVING_CLEAN -> serveClean(journal);
         case DATA_REWRITTEN -> new DataRewrite(spark, store, ledger, settings).run(journal);
-        case PURGED -> new Purge(store, settings.forget().maxDriverRecordIds()).run(journal, ledger.routed(journal.batchId()));
+        case PURGED -> new Purge(store, settings.forget().maxDriverRecordIds()).run(journal, ledger);
         case RETRAINED -> retrain(journal);
         case PUBLISHED -> publish(journal);
-        case COMPLETED -> new ForgetReport.Writer(spark, store, settings).complete(journal);
+        case COMPLETED -> new ForgetReport.Writer(spark.get(), store, settings).complete(journal);
         case ACKNOWLEDGED -> throw new IllegalStateException("unreachable");
       };
       FailPoints.check("forget." + next.name());
@@ -191,7 +200,7 @@ public final class ForgetJob {
       boolean deferred = clean.shards().stream().anyMatch(s -> !s.servesFullLineage(clean.numSlices()));
       return new StepResult.Retrained(Map.of(), affected.isEmpty() ? 0.0 : estimate, Map.of(), null, deferred);
     }
-    Retraining.Outcome outcome = new Retraining(spark, store, settings).run(clean, data, shards);
+    Retraining.Outcome outcome = new Retraining(spark.get(), store, settings).run(clean, data, shards);
     return new StepResult.Retrained(outcome.seconds(), estimate, outcome.appended(), null, false);
   }
 

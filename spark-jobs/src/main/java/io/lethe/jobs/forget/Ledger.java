@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
@@ -61,10 +62,18 @@ public final class Ledger {
       .add(RECEIVED_AT, DataTypes.StringType, false)
       .add(SUBMISSION_ID, DataTypes.StringType, false);
 
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
   private final LetheStore store;
 
   public Ledger(SparkSession spark, LetheStore store) {
+    this(() -> spark, store);
+  }
+
+  /**
+   * A ledger whose session is taken only by the operations that need Spark (reading or writing requests and
+   * routings as datasets); acknowledging, routing and reading a small batch's ids without Spark never wait for it.
+   */
+  public Ledger(Supplier<SparkSession> spark, LetheStore store) {
     this.spark = spark;
     this.store = store;
   }
@@ -85,7 +94,7 @@ public final class Ledger {
     String submission = newSubmissionId(store);
     RequestIdIndex index = new RequestIdIndex(store);
     index.prepare();
-    Dataset<Row> known = index.ids(spark);
+    Dataset<Row> known = index.ids(spark.get());
     Dataset<Row> fresh = (known == null ? requests : requests.join(known,
         requests.col(RequestReader.REQUEST_ID).equalTo(known.col(RequestReader.REQUEST_ID)), "left_anti"))
         .withColumn(RECEIVED_AT, lit(at))
@@ -202,9 +211,9 @@ public final class Ledger {
   /** The requests of the given submissions. */
   public Dataset<Row> requests(List<String> submissionIds) {
     if (submissionIds.isEmpty()) {
-      return spark.createDataFrame(List.of(), REQUESTS_SCHEMA);
+      return spark.get().createDataFrame(List.of(), REQUESTS_SCHEMA);
     }
-    return spark.read().schema(REQUESTS_SCHEMA).parquet(submissionIds.stream()
+    return spark.get().read().schema(REQUESTS_SCHEMA).parquet(submissionIds.stream()
         .map(id -> new Path(requestsDir(), id).toString()).toArray(String[]::new));
   }
 
@@ -221,7 +230,7 @@ public final class Ledger {
   }
 
   public Dataset<Row> routed(String batchId) {
-    return spark.read().parquet(routedPath(batchId).toString());
+    return spark.get().read().parquet(routedPath(batchId).toString());
   }
 
   /** One request of a batch, read without Spark. */

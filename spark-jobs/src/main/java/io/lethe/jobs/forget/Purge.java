@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +37,15 @@ final class Purge {
   /** The checkpoints a batch's purge deletes, committed before it deletes any. */
   record PurgePlan(List<StepResult.PurgedCheckpoint> checkpoints) {}
 
-  StepResult.Purged run(ForgetJournal journal, Dataset<Row> routed) {
-    DeletedIds deleted = DeletedIds.of(List.of(routed), maxDriverRecordIds);
+  /**
+   * @param routed the batch's routing ({@link Ledger#routed}), read by Spark when the batch deleted more rows than
+   *     the driver holds at once; a smaller batch's ids are read from it without Spark
+   */
+  StepResult.Purged run(ForgetJournal journal, Ledger ledger) {
+    StepResult.Routed routing = journal.result(StepResult.Routed.class);
+    DeletedIds deleted = routing.trainRows() + routing.testRows() <= maxDriverRecordIds
+        ? DeletedIds.onDriver(ledger.deletedIds(journal.batchId()), maxDriverRecordIds)
+        : DeletedIds.of(List.of(ledger.routed(journal.batchId())), maxDriverRecordIds);
     CheckpointScan scan = new CheckpointScan(store);
     GenerationManifest served = store.readServedGeneration();
     Set<String> inUse = new HashSet<>(served.checkpoints());

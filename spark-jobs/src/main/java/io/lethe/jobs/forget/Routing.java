@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,12 +55,12 @@ final class Routing {
   record Summary(Method method, Map<Integer, Map<Integer, Long>> deletedRows, long trainRows, long testRows,
       long notFound) {}
 
-  private final SparkSession spark;
+  private final Supplier<SparkSession> spark;
   private final LetheStore store;
   private final Ledger ledger;
   private final int lookupMaxIds;
 
-  Routing(SparkSession spark, LetheStore store, Ledger ledger, int lookupMaxIds) {
+  Routing(Supplier<SparkSession> spark, LetheStore store, Ledger ledger, int lookupMaxIds) {
     this.spark = spark;
     this.store = store;
     this.ledger = ledger;
@@ -133,7 +134,7 @@ final class Routing {
 
   /** (record_id, subject_id, shard, slice, split) of every example, from the version's index (ids only). */
   private Dataset<Row> indexRows(DataManifest data) {
-    return spark.read().parquet(IdIndex.resolve(store, data.idIndex()).toString())
+    return spark.get().read().parquet(IdIndex.resolve(store, data.idIndex()).toString())
         .select(col(IdIndex.RECORD_ID), col(IdIndex.SUBJECT_ID), col(IdIndex.SHARD), col(IdIndex.SLICE),
             when(col(IdIndex.SHARD).equalTo(IdIndex.TEST), lit(ForgetJob.TEST)).otherwise(lit(ForgetJob.TRAIN))
                 .as(ForgetJob.SPLIT));
@@ -141,11 +142,11 @@ final class Routing {
 
   /** The same, read from the version's examples and test split: for versions without an index. */
   private Dataset<Row> exampleRows(DataManifest data) {
-    Dataset<Row> rows = ExamplesReader.examples(spark, store, data)
+    Dataset<Row> rows = ExamplesReader.examples(spark.get(), store, data)
         .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), col(ExampleSchema.SHARD),
             col(ExampleSchema.SLICE), lit(ForgetJob.TRAIN).as(ForgetJob.SPLIT));
     if (data.test() != null) {
-      rows = rows.unionByName(ExamplesReader.testSplit(spark, store, data)
+      rows = rows.unionByName(ExamplesReader.testSplit(spark.get(), store, data)
           .select(col(ExampleSchema.RECORD_ID), col(ExampleSchema.SUBJECT_ID), lit(IdIndex.TEST)
               .as(ExampleSchema.SHARD), lit(IdIndex.TEST).as(ExampleSchema.SLICE), lit(ForgetJob.TEST)
               .as(ForgetJob.SPLIT)));

@@ -3,6 +3,8 @@ package io.lethe.jobs.spark;
 import io.lethe.models.NativeRuntime;
 import io.lethe.jobs.config.LetheSettings;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -17,6 +19,49 @@ public final class SparkSessions {
 
   public static SparkSession getOrCreate(LetheSettings settings) {
     return SparkSession.builder().config(sparkConf(settings)).getOrCreate();
+  }
+
+  /**
+   * Starts the session on a background thread, so that its seconds of start-up overlap work that needs no Spark
+   * (a command-line forget's acknowledgement). Once started, one trivial job runs on it, so that Spark SQL's
+   * first query planning and code generation (seconds, once per process) are not paid by the first real step.
+   * With a local master, where training runs in this JVM, ND4J's native backend is loaded beside it, off the path
+   * of the first training task. Take the session with {@link #await}; the warm-up job may still be running.
+   */
+  public static CompletableFuture<SparkSession> startInBackground(LetheSettings settings) {
+    SparkConf conf = sparkConf(settings);
+    if (conf.get("spark.master", "").startsWith("local")) {
+      CompletableFuture.runAsync(NativeRuntime::backendName);
+    }
+    CompletableFuture<SparkSession> session =
+        CompletableFuture.supplyAsync(() -> SparkSession.builder().config(conf).getOrCreate());
+    session.thenAcceptAsync(SparkSessions::warmUp);
+    return session;
+  }
+
+  private static void warmUp(SparkSession spark) {
+    try {
+      spark.sparkContext().setLocalProperty("spark.job.description", "lethe: warm-up");
+      spark.range(1).selectExpr("id + 1 AS x").collectAsList();
+      spark.sparkContext().setLocalProperty("spark.job.description", null);
+    } catch (RuntimeException e) {
+      // Only an optimisation: whatever failed here fails again, with its message, where the work needs it.
+    }
+  }
+
+  /** The session {@link #startInBackground} started, or what stopped it from starting, as thrown. */
+  public static SparkSession await(CompletableFuture<SparkSession> starting) {
+    try {
+      return starting.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   /**

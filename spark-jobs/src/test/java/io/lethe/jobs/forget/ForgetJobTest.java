@@ -224,6 +224,27 @@ class ForgetJobTest {
   }
 
   @Test
+  void aSmallBatchAsksForTheSparkSessionOnlyOnceItIsPurged() throws IOException {
+    LetheStore store = copy("lazy-session");
+    submit(store);
+    List<ForgetState> stepDoneWhenAsked = new ArrayList<>();
+    ForgetJob job = new ForgetJob(() -> {
+      List<String> batches = ForgetJournal.batchIds(store);
+      stepDoneWhenAsked.add(batches.isEmpty() ? null
+          : new ForgetJournal(store, batches.get(batches.size() - 1)).last().map(JournalEntry::state).orElse(null));
+      return spark;
+    }, store, settings(dir.resolve("lazy-session")));
+
+    job.processPending("test");
+
+    // Routing by the id index, serving clean, rewriting small partitions and purging run without Spark (a
+    // command-line forget starts its session meanwhile); retraining and the report take it.
+    assertThat(stepDoneWhenAsked).isNotEmpty();
+    assertThat(stepDoneWhenAsked.get(0)).isEqualTo(ForgetState.PURGED);
+    assertThat(store.readServedGeneration().shards()).isEqualTo(uninterrupted.shards());
+  }
+
+  @Test
   void aRewriteBySparkLeavesTheSameDataAndModelsAsTheDriversRewrite() throws IOException {
     LetheStore store = copy("rewrite-by-spark");
     submit(store);

@@ -54,7 +54,7 @@ class RoutingTest {
   record BatchRouting(Routing.Summary summary, List<Ledger.RoutedRow> rows) {}
 
   static Routing routing(int lookupMaxIds) {
-    return new Routing(spark, store, new Ledger(spark, store), lookupMaxIds);
+    return new Routing(() -> spark, store, new Ledger(spark, store), lookupMaxIds);
   }
 
   @Test
