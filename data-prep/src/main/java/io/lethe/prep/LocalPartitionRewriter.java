@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
@@ -44,6 +45,7 @@ public final class LocalPartitionRewriter {
   static final String FILE_NAME = "part-00000-lethe-local.snappy.parquet";
   private static final List<String> EXPECTED_COLUMNS = List.of(ExampleSchema.RECORD_ID, ExampleSchema.SUBJECT_ID,
       ExampleSchema.LABEL, ExampleSchema.FEATURES);
+  private static final String SPARK_METADATA_PREFIX = "org.apache.spark.";
   private static final String LIST = "list";
   private static final String ELEMENT = "element";
 
@@ -74,7 +76,7 @@ public final class LocalPartitionRewriter {
           throw new StoreException("The examples file " + file + " has the columns " + schema.getFields().stream()
               .map(f -> f.getName()).toList() + ", not " + EXPECTED_COLUMNS + "; run `lethe verify`.");
         }
-        metadata = footer.getKeyValueMetaData();
+        metadata = sparkMetadata(footer.getKeyValueMetaData());
       } else if (!schema.equals(footer.getSchema())) {
         throw new StoreException("The files of partition shard=" + shard + " slice=" + slice + " have different"
             + " Parquet schemas (" + files.get(0) + ", " + file + "); run `lethe verify`.");
@@ -108,6 +110,20 @@ public final class LocalPartitionRewriter {
       throw new StoreException("Cannot write " + target + ": " + e.getMessage() + ". Check the store's file"
           + " system and run the command again.", e);
     }
+  }
+
+  /**
+   * The footer entries Spark wrote (its version and the row schema its readers prefer), carried to the new file.
+   * Others, such as the writer's own {@code writer.model.name}, are the new writer's to set.
+   */
+  private static Map<String, String> sparkMetadata(Map<String, String> footer) {
+    Map<String, String> kept = new TreeMap<>();
+    footer.forEach((key, value) -> {
+      if (key.startsWith(SPARK_METADATA_PREFIX)) {
+        kept.put(key, value);
+      }
+    });
+    return kept;
   }
 
   private static FileMetaData footer(Path file, Configuration conf) {

@@ -54,6 +54,19 @@ class LocalPartitionRewriterTest {
     // Spark reads the driver's file to the same rows, in the same order, as its own rewrite.
     assertThat(read(store, local)).containsExactlyElementsOf(read(store, bySpark));
     assertThat(read(store, local)).extracting(r -> r.getString(0)).doesNotContainAnyElementsOf(deleted);
+
+    // A partition the driver rewrote is rewritten again by a later batch, and Spark's footer entries survive.
+    String another = read(store, local).get(0).getString(0);
+    PartitionEntry again = LocalPartitionRewriter.rewrite(store, files(store, local), Set.of(another),
+        partition.shard(), partition.slice(), dir(store, "again"), "again");
+    assertThat(again.rows()).isEqualTo(local.rows() - 1);
+    assertThat(read(store, again)).containsExactlyElementsOf(read(store, local).subList(1, (int) local.rows()));
+    try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(files(store, again).get(0),
+            store.fs().getConf()))) {
+      assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
+          .containsKey("org.apache.spark.sql.parquet.row.metadata");
+    }
   }
 
   @Test
