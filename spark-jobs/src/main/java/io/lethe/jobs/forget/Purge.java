@@ -38,8 +38,9 @@ final class Purge {
   record PurgePlan(List<StepResult.PurgedCheckpoint> checkpoints) {}
 
   /**
-   * @param routed the batch's routing ({@link Ledger#routed}), read by Spark when the batch deleted more rows than
-   *     the driver holds at once; a smaller batch's ids are read from it without Spark
+   * @param ledger where the batch's routing is: a batch that deleted at most {@code max-driver-record-ids} rows has
+   *     its ids read from it without Spark ({@link Ledger#deletedIds}), a larger one by Spark in rounds
+   *     ({@link Ledger#routed})
    */
   StepResult.Purged run(ForgetJournal journal, Ledger ledger) {
     StepResult.Routed routing = journal.result(StepResult.Routed.class);
