@@ -87,7 +87,19 @@ class IdIndexTest {
       writer.add(new IdIndex.Entry("b", "s", 0, 0));
       assertThatThrownBy(() -> writer.add(new IdIndex.Entry("a", "s", 0, 0)))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("Id index rows must come in record_id order: a after b in ");
+          .hasMessageStartingWith("Id index rows must come in record_id order (UTF-8 bytes, as Spark sorts and"
+              + " Parquet's statistics compare): a after b in ");
+    }
+  }
+
+  @Test
+  void recordIdOrderIsTheOrderOfTheirUtf8BytesAsSparkSortsThem() {
+    // Java's String order puts U+FF21 after U+1F600 (a surrogate pair); UTF-8 bytes, Spark and Parquet put it first.
+    try (IdIndex.Writer writer = IdIndex.writer(store, store.layout().idIndex(3), "v000003/" + IdIndex.RELATIVE_PATH)) {
+      writer.add(new IdIndex.Entry("\uFF21", "s", 0, 0));
+      writer.add(new IdIndex.Entry("\uD83D\uDE00", "s", 0, 0));
+      assertThatThrownBy(() -> writer.add(new IdIndex.Entry("\uFF21z", "s", 0, 0)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("record_id order");
     }
   }
 }
