@@ -57,13 +57,17 @@ public final class LocalPartitionRewriter {
   }
 
   /**
-   * @param files the partition's files, resolved
+   * @param partition the partition (or test split) as its data version's manifest lists it
    * @param deleted record ids to leave out
    * @param dir where to write (inside a staged data version)
    * @param relativeDir {@code dir} as manifests name it, relative to the store's data directory
+   * @return its entry in the new version: same shard and slice, the kept rows' count, content hash and file
    */
-  public static PartitionEntry rewrite(LetheStore store, List<Path> files, Set<String> deleted, int shard, int slice,
-      Path dir, String relativeDir) {
+  public static PartitionEntry rewrite(LetheStore store, PartitionEntry partition, Set<String> deleted, Path dir,
+      String relativeDir) {
+    int shard = partition.shard();
+    int slice = partition.slice();
+    List<Path> files = partition.files().stream().map(f -> ExamplesReader.resolve(store, f)).toList();
     Configuration conf = store.fs().getConf();
     List<Row> kept = new ArrayList<>();
     MessageType schema = null;

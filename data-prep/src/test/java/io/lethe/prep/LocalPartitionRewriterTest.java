@@ -43,8 +43,7 @@ class LocalPartitionRewriterTest {
         "absent-id");
 
     PartitionEntry bySpark = sparkRewrite(store, partition, deleted, "spark");
-    PartitionEntry local = LocalPartitionRewriter.rewrite(store, files(store, partition), deleted,
-        partition.shard(), partition.slice(), dir(store, "local"), "local");
+    PartitionEntry local = LocalPartitionRewriter.rewrite(store, partition, deleted, dir(store, "local"), "local");
 
     assertThat(local.rows()).isEqualTo(before.size() - 2).isEqualTo(bySpark.rows());
     assertThat(local.contentSha256()).isEqualTo(bySpark.contentSha256());
@@ -57,8 +56,7 @@ class LocalPartitionRewriterTest {
 
     // A partition the driver rewrote is rewritten again by a later batch, and Spark's footer entries survive.
     String another = read(store, local).get(0).getString(0);
-    PartitionEntry again = LocalPartitionRewriter.rewrite(store, files(store, local), Set.of(another),
-        partition.shard(), partition.slice(), dir(store, "again"), "again");
+    PartitionEntry again = LocalPartitionRewriter.rewrite(store, local, Set.of(another), dir(store, "again"), "again");
     assertThat(again.rows()).isEqualTo(local.rows() - 1);
     assertThat(read(store, again)).containsExactlyElementsOf(read(store, local).subList(1, (int) local.rows()));
     try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
@@ -79,8 +77,7 @@ class LocalPartitionRewriterTest {
         .findFirst().orElseThrow();
     List<String> ids = read(store, holding).stream().map(r -> r.getString(0)).toList();
 
-    PartitionEntry local = LocalPartitionRewriter.rewrite(store, files(store, holding), Set.of("r000"),
-        holding.shard(), holding.slice(), dir(store, "local"), "local");
+    PartitionEntry local = LocalPartitionRewriter.rewrite(store, holding, Set.of("r000"), dir(store, "local"), "local");
     PartitionEntry bySpark = sparkRewrite(store, holding, Set.of("r000"), "spark");
 
     assertThat(read(store, local)).extracting(r -> r.getString(0))
@@ -94,8 +91,7 @@ class LocalPartitionRewriterTest {
     PartitionEntry partition = store.readDataManifest(1).partitions().get(0);
     Set<String> all = read(store, partition).stream().map(r -> r.getString(0)).collect(Collectors.toSet());
 
-    PartitionEntry local = LocalPartitionRewriter.rewrite(store, files(store, partition), all,
-        partition.shard(), partition.slice(), dir(store, "local"), "local");
+    PartitionEntry local = LocalPartitionRewriter.rewrite(store, partition, all, dir(store, "local"), "local");
 
     assertThat(local).isEqualTo(sparkRewrite(store, partition, all, "spark"));
     assertThat(local.rows()).isZero();

@@ -109,8 +109,8 @@ final class DataRewrite {
       if (touched.getOrDefault(partition.shard(), Set.of()).contains(partition.slice())) {
         String dir = "examples/shard=" + partition.shard() + "/slice=" + partition.slice();
         if (rewritesHere(partition, old.numFeatures())) {
-          entry = LocalPartitionRewriter.rewrite(store, resolve(partition), deleted, partition.shard(),
-              partition.slice(), new Path(staged, dir), versionName + "/" + dir);
+          entry = LocalPartitionRewriter.rewrite(store, partition, deleted, new Path(staged, dir),
+              versionName + "/" + dir);
           local++;
         } else {
           Dataset<Row> kept = readPartition(partition).join(deletedIds(deleted),
@@ -130,8 +130,7 @@ final class DataRewrite {
     PartitionEntry test = old.test();
     if (routing.testRows() > 0) {
       if (rewritesHere(test, old.numFeatures())) {
-        test = LocalPartitionRewriter.rewrite(store, resolve(test), deleted, -1, -1, new Path(staged, "test"),
-            versionName + "/test");
+        test = LocalPartitionRewriter.rewrite(store, test, deleted, new Path(staged, "test"), versionName + "/test");
         local++;
       } else {
         Dataset<Row> kept = ExamplesReader.testSplit(spark.get(), store, old).join(deletedIds(deleted),
@@ -188,10 +187,6 @@ final class DataRewrite {
   /** Whether a partition is small enough to rewrite in this JVM ({@code lethe.forget.local-rewrite-max-bytes}). */
   private boolean rewritesHere(PartitionEntry partition, int numFeatures) {
     return LocalPartitionRewriter.heapBytes(partition, numFeatures) <= settings.forget().localRewriteMaxBytes();
-  }
-
-  private List<Path> resolve(PartitionEntry partition) {
-    return partition.files().stream().map(f -> ExamplesReader.resolve(store, f)).toList();
   }
 
   private Dataset<Row> readPartition(PartitionEntry partition) {
