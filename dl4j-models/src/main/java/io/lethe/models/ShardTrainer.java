@@ -37,6 +37,7 @@ public final class ShardTrainer {
   private final int nativeThreads;
   private final Map<String, String> libraryVersions;
   private final String openblasCoretype;
+  private final long nativeGarbageLimitBytes;
   private final Clock clock;
   private final String configHash;
   private final String specJson;
@@ -47,6 +48,7 @@ public final class ShardTrainer {
     this.numSlices = builder.numSlices;
     this.nativeThreads = builder.nativeThreads == null ? NativeRuntime.configuredThreads() : builder.nativeThreads;
     this.openblasCoretype = builder.openblasCoretype;
+    this.nativeGarbageLimitBytes = builder.nativeGarbageLimitBytes;
     this.libraryVersions = Collections.unmodifiableMap(new TreeMap<>(
         builder.libraryVersions == null ? LibraryVersions.detect() : builder.libraryVersions));
     this.clock = builder.clock;
@@ -124,6 +126,7 @@ public final class ShardTrainer {
     String device = NativeRuntime.deviceName();
     List<Provenance> checkpoints = new ArrayList<>();
     List<SliceMetrics> metrics = new ArrayList<>();
+    NativeGarbage garbage = NativeGarbage.ofThisProcess(nativeGarbageLimitBytes);
     for (int stage = firstStage; stage <= numSlices; stage++) {
       long started = System.nanoTime();
       List<Integer> prefix = order.prefix(stage);
@@ -134,7 +137,7 @@ public final class ShardTrainer {
         stageHashes.add(sliceHashes.get(slice));
       }
       StageExamples examples = new StageExamples(stageSlices, spec.numFeatures(), spec.numClasses());
-      double loss = trainStage(model, examples, prefix);
+      double loss = trainStage(model, examples, prefix, garbage);
       double accuracy = examples.size() == 0 ? Double.NaN : accuracy(model, stageSlices);
       double seconds = (System.nanoTime() - started) / 1e9;
 
@@ -155,7 +158,8 @@ public final class ShardTrainer {
   }
 
   /** Runs one stage's epochs; returns the mean minibatch loss of the last epoch, NaN if there was nothing to fit. */
-  private double trainStage(MultiLayerNetwork model, StageExamples examples, List<Integer> orderPrefix) {
+  private double trainStage(MultiLayerNetwork model, StageExamples examples, List<Integer> orderPrefix,
+      NativeGarbage garbage) {
     int epochs = spec.epochsPerSlice(numSlices);
     int batchSize = spec.batchSize();
     int numFeatures = spec.numFeatures();
@@ -176,6 +180,7 @@ public final class ShardTrainer {
             Matrices.rowMajor(labels, 0, count, numClasses));
         lossSum += model.score();
         batches++;
+        garbage.afterStep();
       }
       if (batches > 0) {
         lastEpochLoss = lossSum / batches;
@@ -300,6 +305,7 @@ public final class ShardTrainer {
     private Integer nativeThreads;
     private Map<String, String> libraryVersions;
     private String openblasCoretype = NativeRuntime.DEFAULT_OPENBLAS_CORETYPE;
+    private long nativeGarbageLimitBytes;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {
@@ -344,6 +350,15 @@ public final class ShardTrainer {
       return this;
     }
 
+    /**
+     * How far the process's resident size may grow while training before a garbage collection is asked for, so
+     * that ND4J frees the off-heap buffers of its garbage ({@link NativeGarbage}); default 0, no such collections.
+     */
+    public Builder nativeGarbageLimitBytes(long nativeGarbageLimitBytes) {
+      this.nativeGarbageLimitBytes = nativeGarbageLimitBytes;
+      return this;
+    }
+
     /** Clock for provenance timestamps; default the system UTC clock. */
     public Builder clock(Clock clock) {
       this.clock = clock;
@@ -363,6 +378,10 @@ public final class ShardTrainer {
       }
       if (nativeThreads != null && nativeThreads < 1) {
         throw new IllegalArgumentException("ShardTrainer needs nativeThreads >= 1, got " + nativeThreads);
+      }
+      if (nativeGarbageLimitBytes < 0) {
+        throw new IllegalArgumentException("ShardTrainer needs nativeGarbageLimitBytes >= 0 (0 = off), got "
+            + nativeGarbageLimitBytes);
       }
       if (clock == null) {
         throw new IllegalArgumentException("ShardTrainer needs a clock, got null");

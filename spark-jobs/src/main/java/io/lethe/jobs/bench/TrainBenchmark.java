@@ -181,7 +181,8 @@ public final class TrainBenchmark {
     try {
       ShardTrainer.builder().spec(spec).shard(0).numSlices(data.settings().numSlices())
           .nativeThreads(settings.training().nativeThreads()).libraryVersions(BuildInfo.libraryVersions())
-          .openblasCoretype(settings.training().openblasCoretype()).clock(Clock.systemUTC()).build()
+          .openblasCoretype(settings.training().openblasCoretype())
+          .nativeGarbageLimitBytes(settings.training().nativeGarbageLimitBytes()).clock(Clock.systemUTC()).build()
           .train(slices, null, (checkpoint, provenance) -> plain.add(provenance));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -226,7 +227,7 @@ public final class TrainBenchmark {
 
   private static LetheSettings withParallelShards(LetheSettings s, int parallel) {
     return s.withTraining(new LetheSettings.TrainingSettings(s.training().nativeThreads(), parallel,
-        s.training().openblasCoretype()));
+        s.training().openblasCoretype(), s.training().nativeGarbageLimitBytes()));
   }
 
   static Map<String, String> environment(SparkSession spark, LetheSettings settings) {

@@ -48,7 +48,7 @@ final class RepairCommand implements Callable<Integer> {
               + " request ids of " + gaps.size() + " submission(s).");
         }
       }
-      CheckpointRepair repair = new CheckpointRepair(spark, store, settings.training().openblasCoretype());
+      CheckpointRepair repair = new CheckpointRepair(spark, store, settings.training());
       List<String> targets = only.isEmpty() ? repair.findDamaged() : only;
       if (targets.isEmpty()) {
         out.println("Every checkpoint is intact; nothing to repair.");

@@ -43,6 +43,7 @@ public final class ConfigKeys {
   public static final String TRAINING_NATIVE_THREADS = "lethe.training.native-threads";
   public static final String TRAINING_PARALLEL_SHARDS = "lethe.training.parallel-shards";
   public static final String TRAINING_OPENBLAS_CORETYPE = "lethe.training.openblas-coretype";
+  public static final String TRAINING_NATIVE_GARBAGE_LIMIT = "lethe.training.native-garbage-limit";
 
   public static final String FORGET_MEMBERSHIP_AUDIT = "lethe.forget.membership-audit";
   public static final String FORGET_RETRAIN = "lethe.forget.retrain";

@@ -76,8 +76,11 @@ public record LetheSettings(
    * @param parallelShards shards trained at once (0 = all)
    * @param openblasCoretype the CPU whose OpenBLAS kernels training runs (model bits depend on them); blank accepts
    *     each machine's own
+   * @param nativeGarbageLimitBytes how far a training process's resident size may grow before a garbage collection
+   *     lets ND4J free its garbage's off-heap buffers (0 = never asked for)
    */
-  public record TrainingSettings(int nativeThreads, int parallelShards, String openblasCoretype)
+  public record TrainingSettings(int nativeThreads, int parallelShards, String openblasCoretype,
+      long nativeGarbageLimitBytes)
       implements Serializable {
     private static final long serialVersionUID = 1L;
   }

@@ -241,8 +241,10 @@ public final class SettingsLoader {
       throw new SettingsException(ConfigKeys.TRAINING_PARALLEL_SHARDS + " must be >= 0 (0 = all shards at once),"
           + " got " + parallel);
     }
+    // A size: Typesafe Config refuses a negative one, naming the key.
+    long garbageLimit = c.getBytes(ConfigKeys.TRAINING_NATIVE_GARBAGE_LIMIT);
     return new LetheSettings.TrainingSettings(positive(c, ConfigKeys.TRAINING_NATIVE_THREADS), parallel,
-        c.getString(ConfigKeys.TRAINING_OPENBLAS_CORETYPE).trim());
+        c.getString(ConfigKeys.TRAINING_OPENBLAS_CORETYPE).trim(), garbageLimit);
   }
 
   private static LetheSettings.SequenceSettings sequenceSettings(Config c) {

@@ -1,6 +1,7 @@
 package io.lethe.jobs.repair;
 
 import io.lethe.jobs.checkpoint.CheckpointRepository;
+import io.lethe.jobs.config.LetheSettings;
 import io.lethe.jobs.train.ExampleRows;
 import io.lethe.models.CheckpointCodec;
 import io.lethe.models.EncodedCheckpoint;
@@ -46,16 +47,17 @@ public final class CheckpointRepair {
   private final SparkSession spark;
   private final LetheStore store;
   private final CheckpointRepository checkpoints;
-  private final String openblasCoretype;
+  private final LetheSettings.TrainingSettings training;
 
   /**
-   * @param openblasCoretype lethe.training.openblas-coretype: the CPU kernels retraining must run, as training did
+   * @param training lethe.training: the CPU kernels retraining must run, as training did, and its native garbage
+   *     limit (the native threads come from the checkpoint's provenance)
    */
-  public CheckpointRepair(SparkSession spark, LetheStore store, String openblasCoretype) {
+  public CheckpointRepair(SparkSession spark, LetheStore store, LetheSettings.TrainingSettings training) {
     this.spark = spark;
     this.store = store;
     this.checkpoints = new CheckpointRepository(store);
-    this.openblasCoretype = openblasCoretype;
+    this.training = training;
   }
 
   /** What happened to one checkpoint: rebuilt, or refused with the reason and what to do instead. */
@@ -180,7 +182,8 @@ public final class CheckpointRepair {
     }
     ShardTrainer trainer = ShardTrainer.builder().spec(spec).shard(provenance.shard()).numSlices(slices.size())
         .nativeThreads(provenance.nativeThreads()).libraryVersions(provenance.libraryVersions())
-        .openblasCoretype(openblasCoretype).build();
+        .openblasCoretype(training.openblasCoretype())
+        .nativeGarbageLimitBytes(training.nativeGarbageLimitBytes()).build();
     EncodedCheckpoint[] target = new EncodedCheckpoint[1];
     try {
       trainer.train(slices, new SliceOrder(order), resume, (checkpoint, p) -> {

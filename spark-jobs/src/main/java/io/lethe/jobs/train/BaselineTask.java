@@ -26,11 +26,13 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
   private final String specJson;
   private final int nativeThreads;
   private final String openblasCoretype;
+  private final long nativeGarbageLimitBytes;
 
   public BaselineTask(ModelSpec spec, LetheSettings.TrainingSettings training) {
     this.specJson = spec.toJson();
     this.nativeThreads = training.nativeThreads();
     this.openblasCoretype = training.openblasCoretype();
+    this.nativeGarbageLimitBytes = training.nativeGarbageLimitBytes();
   }
 
   /** The trained model's zip and how long training took. */
@@ -44,7 +46,7 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
     long start = System.nanoTime();
     AtomicReference<EncodedCheckpoint> last = new AtomicReference<>();
     ShardTrainer.builder().spec(spec).shard(0).numSlices(1).nativeThreads(nativeThreads)
-        .openblasCoretype(openblasCoretype)
+        .openblasCoretype(openblasCoretype).nativeGarbageLimitBytes(nativeGarbageLimitBytes)
         .libraryVersions(BuildInfo.libraryVersions()).clock(Clock.systemUTC()).build()
         .train(slices, null, (checkpoint, provenance) -> last.set(checkpoint));
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -46,6 +46,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final int numSlices;
   private final int nativeThreads;
   private final String openblasCoretype;
+  private final long nativeGarbageLimitBytes;
   private final String resumeCheckpoint;
   private final boolean persist;
   private final Map<String, String> libraryVersions;
@@ -67,6 +68,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     this.numSlices = numSlices;
     this.nativeThreads = training.nativeThreads();
     this.openblasCoretype = training.openblasCoretype();
+    this.nativeGarbageLimitBytes = training.nativeGarbageLimitBytes();
     this.resumeCheckpoint = resumeCheckpoint;
     this.persist = persist;
     this.libraryVersions = BuildInfo.libraryVersions();
@@ -98,6 +100,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         .numSlices(numSlices)
         .nativeThreads(nativeThreads)
         .openblasCoretype(openblasCoretype)
+        .nativeGarbageLimitBytes(nativeGarbageLimitBytes)
         .libraryVersions(libraryVersions)
         .clock(Clock.systemUTC())
         .build();

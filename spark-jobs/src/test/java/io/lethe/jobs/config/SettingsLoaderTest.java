@@ -96,6 +96,18 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void theNativeGarbageLimitIsASizeInBytesAndZeroTurnsItOff() {
+    assertThat(SettingsLoader.load(List.of()).training().nativeGarbageLimitBytes()).isEqualTo(1L << 30);
+    assertThat(SettingsLoader.load(List.of("lethe.training.native-garbage-limit=512M")).training()
+        .nativeGarbageLimitBytes()).isEqualTo(512L << 20);
+    assertThat(SettingsLoader.load(List.of("lethe.training.native-garbage-limit=0")).training()
+        .nativeGarbageLimitBytes()).isZero();
+    assertThatThrownBy(() -> SettingsLoader.load(List.of("lethe.training.native-garbage-limit=-1")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("'lethe.training.native-garbage-limit'").hasMessageContaining("negative number: -1");
+  }
+
+  @Test
   void anUnknownArchitectureListsTheValidOnes() {
     assertThatThrownBy(() -> SettingsLoader.load(List.of("lethe.model.architecture=resnet")))
         .isInstanceOf(SettingsException.class)
