@@ -179,10 +179,9 @@ public final class TrainBenchmark {
     start = System.nanoTime();
     List<Provenance> plain = new ArrayList<>();
     try {
-      ShardTrainer.builder().spec(spec).shard(0).numSlices(data.settings().numSlices())
-          .nativeThreads(settings.training().nativeThreads()).libraryVersions(BuildInfo.libraryVersions())
-          .openblasCoretype(settings.training().openblasCoretype())
-          .nativeGarbageLimitBytes(settings.training().nativeGarbageLimitBytes()).clock(Clock.systemUTC()).build()
+      settings.training().applyTo(ShardTrainer.builder()).spec(spec).shard(0)
+          .numSlices(data.settings().numSlices()).libraryVersions(BuildInfo.libraryVersions())
+          .clock(Clock.systemUTC()).build()
           .train(slices, null, (checkpoint, provenance) -> plain.add(provenance));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import io.lethe.models.Aggregation;
 import io.lethe.models.Architecture;
 import io.lethe.models.ModelSpec;
 import io.lethe.models.SequenceSelection;
+import io.lethe.models.ShardTrainer;
 import io.lethe.store.DataManifest;
 import java.io.Serializable;
 import java.util.List;
@@ -83,6 +84,12 @@ public record LetheSettings(
       long nativeGarbageLimitBytes)
       implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    /** {@code builder} with these native threads, OpenBLAS kernels and native garbage limit. */
+    public ShardTrainer.Builder applyTo(ShardTrainer.Builder builder) {
+      return builder.nativeThreads(nativeThreads).openblasCoretype(openblasCoretype)
+          .nativeGarbageLimitBytes(nativeGarbageLimitBytes);
+    }
   }
 
   /** The same settings with other training settings (benchmarks vary the parallelism). */

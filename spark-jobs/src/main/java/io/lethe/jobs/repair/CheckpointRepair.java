@@ -180,10 +180,10 @@ public final class CheckpointRepair {
     if (parent != null && isIntact(parent)) {
       resume = new ResumePoint(checkpoints.loadModel(parent), checkpoints.loadProvenance(parent));
     }
-    ShardTrainer trainer = ShardTrainer.builder().spec(spec).shard(provenance.shard()).numSlices(slices.size())
-        .nativeThreads(provenance.nativeThreads()).libraryVersions(provenance.libraryVersions())
-        .openblasCoretype(training.openblasCoretype())
-        .nativeGarbageLimitBytes(training.nativeGarbageLimitBytes()).build();
+    // The checkpoint's own thread count, not today's setting: the bits depend on it.
+    ShardTrainer trainer = training.applyTo(ShardTrainer.builder()).nativeThreads(provenance.nativeThreads())
+        .spec(spec).shard(provenance.shard()).numSlices(slices.size())
+        .libraryVersions(provenance.libraryVersions()).build();
     EncodedCheckpoint[] target = new EncodedCheckpoint[1];
     try {
       trainer.train(slices, new SliceOrder(order), resume, (checkpoint, p) -> {

@@ -24,15 +24,11 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
   private static final long serialVersionUID = 1L;
 
   private final String specJson;
-  private final int nativeThreads;
-  private final String openblasCoretype;
-  private final long nativeGarbageLimitBytes;
+  private final LetheSettings.TrainingSettings training;
 
   public BaselineTask(ModelSpec spec, LetheSettings.TrainingSettings training) {
     this.specJson = spec.toJson();
-    this.nativeThreads = training.nativeThreads();
-    this.openblasCoretype = training.openblasCoretype();
-    this.nativeGarbageLimitBytes = training.nativeGarbageLimitBytes();
+    this.training = training;
   }
 
   /** The trained model's zip and how long training took. */
@@ -42,11 +38,10 @@ public final class BaselineTask implements MapPartitionsFunction<Row, BaselineTa
   public Iterator<Result> call(Iterator<Row> rows) throws IOException {
     ModelSpec spec = ModelSpec.fromJson(specJson);
     List<SliceData> slices = ExampleRows.toSlices(rows, 0, 1, spec.numFeatures());
-    NativeRuntime.pinThreads(nativeThreads);
+    NativeRuntime.pinThreads(training.nativeThreads());
     long start = System.nanoTime();
     AtomicReference<EncodedCheckpoint> last = new AtomicReference<>();
-    ShardTrainer.builder().spec(spec).shard(0).numSlices(1).nativeThreads(nativeThreads)
-        .openblasCoretype(openblasCoretype).nativeGarbageLimitBytes(nativeGarbageLimitBytes)
+    training.applyTo(ShardTrainer.builder()).spec(spec).shard(0).numSlices(1)
         .libraryVersions(BuildInfo.libraryVersions()).clock(Clock.systemUTC()).build()
         .train(slices, null, (checkpoint, provenance) -> last.set(checkpoint));
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -44,9 +44,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
   private final int sequence;
   private final List<Integer> order;
   private final int numSlices;
-  private final int nativeThreads;
-  private final String openblasCoretype;
-  private final long nativeGarbageLimitBytes;
+  private final LetheSettings.TrainingSettings training;
   private final String resumeCheckpoint;
   private final boolean persist;
   private final Map<String, String> libraryVersions;
@@ -66,9 +64,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     this.sequence = sequence;
     this.order = new ArrayList<>(order.slices());
     this.numSlices = numSlices;
-    this.nativeThreads = training.nativeThreads();
-    this.openblasCoretype = training.openblasCoretype();
-    this.nativeGarbageLimitBytes = training.nativeGarbageLimitBytes();
+    this.training = training;
     this.resumeCheckpoint = resumeCheckpoint;
     this.persist = persist;
     this.libraryVersions = BuildInfo.libraryVersions();
@@ -84,7 +80,7 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
         NativeRuntime.deviceName(), gpu.map(address -> " (Spark GPU address " + address + ")").orElse(""));
     ModelSpec spec = ModelSpec.fromJson(specJson);
     List<SliceData> slices = ExampleRows.toSlices(rows, shard, numSlices, spec.numFeatures());
-    NativeRuntime.pinThreads(nativeThreads);
+    NativeRuntime.pinThreads(training.nativeThreads());
     LetheStore opened = store.open();
     if (persist) {
       RecordIdSets idSets = new RecordIdSets(opened);
@@ -94,13 +90,10 @@ public final class ShardTrainTask implements MapPartitionsFunction<Row, String> 
     ResumePoint resume = resumeCheckpoint == null
         ? null
         : new ResumePoint(checkpoints.loadModel(resumeCheckpoint), checkpoints.loadProvenance(resumeCheckpoint));
-    ShardTrainer trainer = ShardTrainer.builder()
+    ShardTrainer trainer = training.applyTo(ShardTrainer.builder())
         .spec(spec)
         .shard(shard)
         .numSlices(numSlices)
-        .nativeThreads(nativeThreads)
-        .openblasCoretype(openblasCoretype)
-        .nativeGarbageLimitBytes(nativeGarbageLimitBytes)
         .libraryVersions(libraryVersions)
         .clock(Clock.systemUTC())
         .build();
